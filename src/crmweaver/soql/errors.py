@@ -1,0 +1,42 @@
+"""Salesforce-style query errors: a code, a message, and where in the query it went wrong."""
+
+from __future__ import annotations
+
+import json
+
+
+class SoqlError(Exception):
+    """A query the org refuses. Renders as Salesforce's REST error list, never a traceback."""
+
+    def __init__(self, error_code: str, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.error_code = error_code
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def to_json(self) -> list[dict]:
+        return [{"errorCode": self.error_code, "message": self.message}]
+
+    def __str__(self) -> str:
+        return json.dumps(self.to_json())
+
+
+def malformed(message: str, *, line: int | None = None, column: int | None = None) -> SoqlError:
+    return SoqlError("MALFORMED_QUERY", message, line=line, column=column)
+
+
+def invalid_field(message: str) -> SoqlError:
+    return SoqlError("INVALID_FIELD", message)
+
+
+def invalid_type(message: str) -> SoqlError:
+    return SoqlError("INVALID_TYPE", message)
+
+
+def invalid_operator(message: str) -> SoqlError:
+    return SoqlError("INVALID_QUERY_FILTER_OPERATOR", message)
+
+
+def invalid_relationship(message: str) -> SoqlError:
+    return SoqlError("INVALID_RELATIONSHIP", message)
