@@ -2,11 +2,189 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crmweaver.org.schema import PRESETS
+from crmweaver.org.store import OrgError, open_org
 
 app = typer.Typer(help="Build, query, train and evaluate business agents on an offline CRM org.", no_args_is_help=True)
 org_app = typer.Typer(help="Build, inspect, validate and import CRM orgs.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    """Print one clear line to stderr and exit 1: the boundary where user errors stop."""
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+def _preset(value: str) -> str:
+    value = value.lower()
+    if value not in PRESETS:
+        raise typer.BadParameter(f"choose one of {', '.join(PRESETS)}")
+    return value
+
+
+def _today(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD, e.g. 2025-06-30") from None
+
+
+PresetOpt = Annotated[str, typer.Option("--preset", help="Org flavour: b2b or b2c.", callback=_preset)]
+TodayOpt = Annotated[Optional[str], typer.Option("--today", help="The org's fixed 'now' (YYYY-MM-DD).", callback=_today)]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace the output file if it exists.")]
+
+
+def print_info(path: Path) -> None:
+    with open_org(path) as org:
+        meta = org.meta
+        table = Table(title=f"{path}  ·  {meta['preset'].upper()}  ·  seed {meta.get('seed')}  ·  scale {meta.get('scale')}  ·  today {meta['today']}")
+        table.add_column("object")
+        table.add_column("records", justify="right")
+        table.add_column("prefix")
+        total = 0
+        for obj in org.schema:
+            n = org.count(obj.name)
+            total += n
+            table.add_row(obj.name, f"{n:,}", obj.key_prefix)
+        table.add_row("[bold]total[/bold]", f"[bold]{total:,}[/bold]", "")
+    console.print(table)
+    console.print(f"{path.stat().st_size / 1e6:.1f} MB · query it: crmweaver query --org {path} \"SELECT Id, Subject FROM Case LIMIT 5\"")
+
+
+@org_app.command("build")
+def org_build(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the org (SQLite file).")] = Path("org.db"),
+    preset: PresetOpt = "b2b",
+    seed: Annotated[int, typer.Option(help="Random seed; same preset+seed+scale give identical orgs.")] = 0,
+    scale: Annotated[float, typer.Option(help="Multiplier for transactional records (0.1 for tests, 10 for big).", min=0.01, max=1000)] = 1.0,
+    today: TodayOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Generate a deterministic org and print what is in it."""
+    from crmweaver.org.generate import build_org
+
+    if out.exists() and not overwrite:
+        fail(f"{out} already exists; pass --overwrite to replace it or choose another --out")
+    columns = (TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            build_org(out, preset=preset, seed=seed, scale=scale, today=today, progress=progress, overwrite=overwrite)
+        except OrgError as e:
+            fail(str(e))
+    print_info(out)
+
+
+@org_app.command("info")
+def org_info(path: Annotated[Path, typer.Argument(help="An org file.")]) -> None:
+    """Counts per object, preset, seed, scale and today's date of an org."""
+    try:
+        print_info(path)
+    except OrgError as e:
+        fail(str(e))
+
+
+@org_app.command("validate")
+def org_validate(path: Annotated[Path, typer.Argument(help="An org file.")]) -> None:
+    """Check references, picklists, formats and date order; exit 1 listing each violation."""
+    from crmweaver.org.validate import validate
+
+    try:
+        with open_org(path) as org:
+            problems = validate(org)
+    except OrgError as e:
+        fail(str(e))
+    for line in problems:
+        console.print(f"[red]✗[/red] {line}", highlight=False)
+    if problems:
+        fail(f"{len(problems)} violation(s) in {path}")
+    console.print(f"[green]✓[/green] {path}: no violations")
+
+
+@org_app.command("import")
+def org_import(
+    dump: Annotated[Path, typer.Argument(help="A CRMArena-Pro style SQLite dump of an org.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the org.")] = Path("org.db"),
+    preset: PresetOpt = "b2b",
+    today: TodayOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Import a SQLite dump of an org (names and dates normalised to crmweaver's layout)."""
+    from crmweaver.org.importer import import_dump
+
+    try:
+        import_dump(dump, out, preset=preset, today=today, overwrite=overwrite)
+    except OrgError as e:
+        fail(str(e))
+    print_info(out)
+
+
+@app.command("query")
+def query(
+    text: Annotated[Optional[str], typer.Argument(help="A SOQL or SOSL query.")] = None,
+    org_path: Annotated[Path, typer.Option("--org", help="The org file to query.")] = Path("org.db"),
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help='Run every {"q": ...} line of this file (- for stdin).')] = None,
+) -> None:
+    """Run SOQL/SOSL and print the JSON result (or Salesforce's error list, exit status 1)."""
+    from crmweaver.soql.engine import run
+
+    if (text is None) == (jsonl is None):
+        fail('give one query, or --jsonl FILE with lines like {"q": "SELECT Id FROM Case LIMIT 1"}')
+    try:
+        org = open_org(org_path)
+    except OrgError as e:
+        fail(str(e))
+    with org:
+        if text is not None:
+            result = run(org, text)
+            print(json.dumps(result, ensure_ascii=False))
+            if isinstance(result, list):
+                raise typer.Exit(1)
+            return
+        lines = sys.stdin if str(jsonl) == "-" else _read_lines(jsonl)
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)["q"]
+                if not isinstance(q, str):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError):
+                result = [{"errorCode": "MALFORMED_REQUEST", "message": f'line {number} is not a JSON object like {{"q": "SELECT ..."}}'}]
+            else:
+                result = run(org, q)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+def _read_lines(path: Path):
+    try:
+        with path.open(encoding="utf-8") as f:
+            yield from f
+    except OSError as e:
+        fail(f"cannot read {path}: {e.strerror}")
 
 
 @app.callback()
