@@ -1,0 +1,206 @@
+"""The fixed reference data of an org: products, issues, competitors, territories and the knowledge base.
+
+The org generator writes these as records (Product2, Issue__c, Knowledge__kav, Territory2, ...),
+and the task generators read the same objects to plant facts and compute gold answers, so both
+sides agree on every product name, rule and number. `catalog(preset, seed)` is deterministic:
+the seed varies wording and a few numbers, never the structure (counts, kinds, names of products).
+Preset content lives in the data modules `catalog_b2b` and `catalog_b2c`; the shared article
+builders (policies, guides, rule checks) live in `catalog_kb`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+RULE_KINDS = (
+    # sales rules that quotes may break (quote_approval, invalid_config):
+    "max_discount",  # {"product": name | None (any product), "max_pct": number}
+    "volume_discount_cap",  # {"min_quantity": int, "max_pct": number}: lines below min_quantity <= max_pct
+    "min_quantity",  # {"product": name, "quantity": int}
+    "max_quantity",  # {"product": name, "quantity": int}
+    "exclusive_products",  # {"products": [a, b]}: not on the same quote
+    "required_companion",  # {"product": a, "requires": b}: a needs b on the same quote
+    # service rules an agent may break in emails/chats (policy_violation_identification):
+    "refund_window",  # {"days": int}
+    "credit_limit",  # {"max_amount": number}
+    "identity_verification",  # {}
+    "no_roadmap_promises",  # {}
+    "no_competitor_disparagement",  # {}
+    "escalation",  # {"priority": "Critical", "hours": int}
+    # guides:
+    "bant",  # params = the bant dict
+    "stage_activity",  # params = {"stages": stage_activities}
+)
+PRICING_RULE_KINDS = ("max_discount", "volume_discount_cap")  # quote_approval
+CONFIG_RULE_KINDS = ("min_quantity", "max_quantity", "exclusive_products", "required_companion")  # invalid_config
+SERVICE_RULE_KINDS = (
+    "refund_window",
+    "credit_limit",
+    "identity_verification",
+    "no_roadmap_promises",
+    "no_competitor_disparagement",
+    "escalation",
+)
+ARTICLE_KINDS = ("faq", "competitor", "sales_policy", "service_policy", "guide", "internal")
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    code: str  # External_ID__c, e.g. "PRD-0007"
+    description: str
+    category: str  # a ProductCategory name
+    list_price: float  # USD unit price in the standard pricebook
+    aliases: tuple[str, ...]  # loose references; some are shared by 2-3 products on purpose
+
+
+@dataclass(frozen=True)
+class Issue:
+    name: str
+    description: str
+    keywords: tuple[str, ...]  # words that tie a case text to this issue
+    symptoms: tuple[str, ...]  # customer-voice sentences for case descriptions
+
+
+@dataclass(frozen=True)
+class Competitor:
+    name: str
+    strengths: tuple[str, ...]
+    weaknesses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A machine-readable company rule stated in prose by one knowledge article."""
+
+    kind: str  # one of RULE_KINDS
+    params: dict = field(hash=False)
+    # Service rules only: agent sentences that break / respect the rule (for emails and chats).
+    violating_examples: tuple[str, ...] = ()
+    compliant_examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    summary: str
+    url_name: str
+    body: str
+    kind: str  # one of ARTICLE_KINDS
+    rule: Rule | None = None
+    product: str | None = None  # product name for product FAQs
+    confidential: bool = False  # internal knowledge an external user must not get
+    answer: str | None = None  # FAQs: the short answer to the title's question (knowledge_qa gold)
+
+
+@dataclass(frozen=True)
+class Territory:
+    name: str
+    states: tuple[str, ...]  # two-letter codes; the 10 territories partition the 50 states + DC
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """One quote line as the rule checks see it."""
+
+    product: str
+    quantity: int
+    discount_pct: float = 0.0
+
+
+@dataclass(frozen=True, eq=True)
+class Catalog:
+    preset: str
+    company: str
+    products: tuple[Product, ...]
+    categories: tuple[str, ...]
+    issues: tuple[Issue, ...]
+    competitors: tuple[Competitor, ...]
+    articles: tuple[Article, ...]
+    territories: tuple[Territory, ...]
+    pricebooks: tuple[tuple[str, str], ...]  # (name, description): standard first, then partner/seasonal
+    stage_activities: dict[str, tuple[str, ...]] = field(hash=False)
+    bant: dict = field(hash=False)
+
+    def rules(self, kind: str) -> list[Article]:
+        """Articles whose rule has this kind, in catalog order."""
+        if kind not in RULE_KINDS:
+            raise ValueError(f"unknown rule kind {kind!r}; expected one of {RULE_KINDS}")
+        return [a for a in self.articles if a.rule is not None and a.rule.kind == kind]
+
+    def product(self, name: str) -> Product:
+        for p in self.products:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def article(self, title: str) -> Article:
+        for a in self.articles:
+            if a.title == title:
+                return a
+        raise KeyError(title)
+
+    def products_for_alias(self, alias: str) -> list[Product]:
+        """Products a customer may mean by this loose name (case-insensitive)."""
+        alias = alias.lower()
+        return [p for p in self.products if any(a.lower() == alias for a in p.aliases)]
+
+    def max_discount_for(self, product: str) -> tuple[float, Article]:
+        """The discount cap that applies to a product: its own rule if any, else the general one."""
+        general = None
+        for a in self.rules("max_discount"):
+            if a.rule.params["product"] == product:
+                return float(a.rule.params["max_pct"]), a
+            if a.rule.params["product"] is None:
+                general = a
+        assert general is not None
+        return float(general.rule.params["max_pct"]), general
+
+    def quote_violations(self, lines: list[QuoteLine] | tuple[QuoteLine, ...]) -> list[Article]:
+        """Every sales-rule article a quote breaks (pricing and configuration), in catalog order.
+
+        A product-specific discount cap replaces the general cap for that product (it is always
+        lower), so a line breaks at most one max_discount article.
+        """
+        broken: list[Article] = []
+        names = {ln.product for ln in lines}
+        qty: dict[str, int] = {}
+        for ln in lines:
+            qty[ln.product] = qty.get(ln.product, 0) + ln.quantity
+        for ln in lines:
+            cap, art = self.max_discount_for(ln.product)
+            if ln.discount_pct > cap + 1e-9:
+                broken.append(art)
+        for a in self.rules("volume_discount_cap"):
+            p = a.rule.params
+            if any(ln.quantity < p["min_quantity"] and ln.discount_pct > p["max_pct"] + 1e-9 for ln in lines):
+                broken.append(a)
+        for a in self.rules("min_quantity"):
+            p = a.rule.params
+            if p["product"] in qty and qty[p["product"]] < p["quantity"]:
+                broken.append(a)
+        for a in self.rules("max_quantity"):
+            p = a.rule.params
+            if p["product"] in qty and qty[p["product"]] > p["quantity"]:
+                broken.append(a)
+        for a in self.rules("exclusive_products"):
+            if all(x in names for x in a.rule.params["products"]):
+                broken.append(a)
+        for a in self.rules("required_companion"):
+            p = a.rule.params
+            if p["product"] in names and p["requires"] not in names:
+                broken.append(a)
+        order = {a.title: i for i, a in enumerate(self.articles)}
+        unique = {a.title: a for a in broken}
+        return sorted(unique.values(), key=lambda a: order[a.title])
+
+
+@cache
+def catalog(preset: str, seed: int) -> Catalog:
+    """The catalog of a preset ("b2b" or "b2c"), deterministic for (preset, seed)."""
+    from crmweaver.org import catalog_kb
+
+    if preset not in ("b2b", "b2c"):
+        raise ValueError(f"unknown preset {preset!r}; expected 'b2b' or 'b2c'")
+    return catalog_kb.build(preset, seed)
