@@ -19,6 +19,8 @@ from crmweaver.org.store import OrgError, open_org
 app = typer.Typer(help="Build, query, train and evaluate business agents on an offline CRM org.", no_args_is_help=True)
 org_app = typer.Typer(help="Build, inspect, validate and import CRM orgs.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+tasks_app = typer.Typer(help="Synthesize, split, summarise and import task sets.", no_args_is_help=True)
+app.add_typer(tasks_app, name="tasks")
 
 console = Console()
 err = Console(stderr=True)
@@ -177,6 +179,107 @@ def query(
             else:
                 result = run(org, q)
             print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+def _progress_bar() -> Progress:
+    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=err, transient=True)
+
+
+@tasks_app.command("synth")
+def tasks_synth(
+    org_path: Annotated[Path, typer.Option("--org", help="The org to generate tasks on.")] = Path("org.db"),
+    per_type: Annotated[int, typer.Option("--per-type", help="Instances per task type.", min=1)] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed; same org+seed give identical tasks.")] = 0,
+    types: Annotated[Optional[str], typer.Option(help="Comma-separated type codes (default: all 22).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the JSONL task file.")] = Path("tasks.jsonl"),
+) -> None:
+    """Generate tasks with verified gold answers and reference trajectories."""
+    from crmweaver.tasks.row import write_tasks
+    from crmweaver.tasks.synth import SynthError, synthesize
+
+    wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    try:
+        org = open_org(org_path)
+    except OrgError as e:
+        fail(str(e))
+    with org, _progress_bar() as bar:
+        job = bar.add_task("synthesizing", total=None)
+
+        def progress(code: str, done: int, total: int) -> None:
+            bar.update(job, description=code, completed=done, total=total)
+
+        try:
+            rows = synthesize(org, per_type=per_type, seed=seed, types=wanted, progress=progress)
+        except SynthError as e:
+            fail(str(e))
+    write_tasks(out, rows)
+    console.print(f"wrote {len(rows)} tasks to {out} · summary: crmweaver tasks stats {out}")
+
+
+@tasks_app.command("stats")
+def tasks_stats(path: Annotated[Path, typer.Argument(help="A task file (JSONL or JSON list).")]) -> None:
+    """Counts per type and skill, answer kinds and sizes, and the share of None answers."""
+    from crmweaver.tasks.row import TaskFileError, read_tasks
+    from crmweaver.tasks.stats import skill_counts, task_stats
+
+    try:
+        rows = read_tasks(path)
+    except TaskFileError as e:
+        fail(str(e))
+    stats = task_stats(rows)
+    table = Table(title=f"{path} · {len(rows)} tasks")
+    for col, justify in (("type", "left"), ("skill", "left"), ("answer", "left"), ("tasks", "right"),
+                         ("None", "right"), ("None target", "right"), ("answer sizes", "left"), ("templates", "right")):
+        table.add_column(col, justify=justify)
+    for s in stats.values():
+        sizes = " ".join(f"{k}:{v}" for k, v in sorted(s.answer_sizes.items()))
+        table.add_row(s.code, s.skill, s.answer_kind, str(s.count), f"{s.none_share:.0%}", f"{s.target_none_share:.0%}",
+                      sizes, str(len(s.templates)) if s.templates else "-")
+    console.print(table)
+    console.print("per skill: " + ", ".join(f"{k} {v}" for k, v in skill_counts(stats).items()))
+
+
+@tasks_app.command("split")
+def tasks_split(
+    path: Annotated[Path, typer.Argument(help="A task file.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Writes train.jsonl, dev.jsonl, test.jsonl here.")] = Path("splits"),
+    dev: Annotated[float, typer.Option(help="Fraction of each type for dev.")] = 0.1,
+    test: Annotated[float, typer.Option(help="Fraction of each type for test.")] = 0.2,
+    holdout_types: Annotated[Optional[str], typer.Option("--holdout-types", help="Comma-separated types held out entirely for test (unseen-task experiments).")] = None,
+    seed: Annotated[int, typer.Option(help="Shuffle seed.")] = 0,
+) -> None:
+    """Split tasks into train/dev/test by instance, and optionally by held-out task types."""
+    from crmweaver.tasks.row import TaskFileError, read_tasks, write_tasks
+    from crmweaver.tasks.split import split_rows
+
+    held = tuple(t.strip() for t in holdout_types.split(",") if t.strip()) if holdout_types else ()
+    try:
+        parts = split_rows(read_tasks(path), dev=dev, test=test, holdout_types=held, seed=seed)
+    except (TaskFileError, ValueError) as e:
+        fail(str(e))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, rows in parts.items():
+        write_tasks(out_dir / f"{name}.jsonl", rows)
+    console.print(", ".join(f"{name}: {len(rows)}" for name, rows in parts.items()) + f" → {out_dir}/")
+
+
+@tasks_app.command("import")
+def tasks_import(
+    path: Annotated[Path, typer.Argument(help="CRMArena-Pro rows: a JSON list or JSONL.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write crmweaver JSONL.")] = Path("crmarena_tasks.jsonl"),
+) -> None:
+    """Validate CRMArena-Pro task rows, add their skill, and write crmweaver JSONL."""
+    from crmweaver.tasks.crmarena import import_rows
+    from crmweaver.tasks.row import TaskFileError, write_tasks
+
+    try:
+        rows, ignored = import_rows(path)
+    except TaskFileError as e:
+        fail(str(e))
+    write_tasks(out, rows)
+    note = f" (ignored keys: {', '.join(ignored)})" if ignored else ""
+    console.print(f"imported {len(rows)} tasks to {out}{note}")
 
 
 def _read_lines(path: Path):

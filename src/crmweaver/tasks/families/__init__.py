@@ -1,0 +1,1 @@
+"""One module per task type; each registers its Family with `@register`."""
