@@ -40,3 +40,16 @@ def invalid_operator(message: str) -> SoqlError:
 
 def invalid_relationship(message: str) -> SoqlError:
     return SoqlError("INVALID_RELATIONSHIP", message)
+
+
+def at(query: str, line: int | None, column: int | None, message: str) -> str:
+    """Salesforce's positioned message: the query line, a caret, `ERROR at Row:r:Column:c`, the text."""
+    if not line or not column:
+        return message
+    lines = query.split("\n")
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"\n{src}\n{' ' * (column - 1)}^\nERROR at Row:{line}:Column:{column}\n{message}"
+
+
+def positioned(error_code: str, query: str, line: int | None, column: int | None, message: str) -> SoqlError:
+    return SoqlError(error_code, at(query, line, column, message), line=line, column=column)

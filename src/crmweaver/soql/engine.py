@@ -1,0 +1,155 @@
+"""Run SOQL against an org: cached plans, governor-style limits, Salesforce REST-shaped results.
+
+`execute` runs one SOQL query and raises `SoqlError`; `run` is what the environment and the
+CLI call: it also dispatches SOSL (`FIND …`) and turns errors into Salesforce's error list.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from datetime import date
+from functools import lru_cache
+
+from crmweaver.org.schema import schema_for
+from crmweaver.org.store import Org
+from crmweaver.soql.errors import SoqlError
+from crmweaver.soql.parser import parse
+from crmweaver.soql.translate import ChildPlan, Plan, Shape, translate
+
+API_VERSION = "v62.0"
+URL_PREFIX = f"/services/data/{API_VERSION}/sobjects/"
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_MAX_ROWS = 50_000
+_PROGRESS_STEPS = 2_000  # SQLite VM steps between deadline checks
+
+
+@lru_cache(maxsize=4096)
+def plan_for(preset: str, today: str, text: str) -> Plan:
+    """Parse, validate and translate once per (preset, today, text); errors are not cached."""
+    return translate(schema_for(preset), text, parse(text), date.fromisoformat(today))
+
+
+@lru_cache(maxsize=8)
+def _prefixes(preset: str) -> dict[str, str]:
+    return {o.key_prefix: o.name for o in schema_for(preset)}
+
+
+def execute(org: Org, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> dict:
+    """One SOQL query as Salesforce's REST result `{"totalSize", "done", "records"}`; raises SoqlError."""
+    if not isinstance(text, str):
+        raise SoqlError("MALFORMED_QUERY", "the query must be text")
+    plan = plan_for(org.preset, org.meta["today"], text)
+    runner = _Runner(org, timeout_s, max_rows)
+    return runner.run(plan)
+
+
+def run(org: Org, text: str, **limits) -> dict | list[dict]:
+    """SOQL or SOSL; a refused query comes back as Salesforce's error list instead of raising."""
+    try:
+        if isinstance(text, str) and text.lstrip()[:4].upper() == "FIND":
+            from crmweaver.soql import sosl  # the SOSL module depends on this one, not the reverse
+
+            return sosl.search(org, text, **limits)
+        return execute(org, text, **limits)
+    except SoqlError as e:
+        return e.to_json()
+
+
+class _Runner:
+    """Runs one plan on the org's connection under a deadline and a row cap."""
+
+    def __init__(self, org: Org, timeout_s: float, max_rows: int):
+        self.conn = org.conn
+        self.prefixes = _prefixes(org.preset)
+        self.timeout_s = timeout_s
+        self.max_rows = max_rows
+        self.rows_used = 0
+
+    def run(self, plan: Plan) -> dict:
+        deadline = time.monotonic() + self.timeout_s
+        self.conn.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+        try:
+            return self.dispatch(plan)
+        except sqlite3.OperationalError as e:
+            if "interrupt" in str(e):
+                raise SoqlError(
+                    "QUERY_TIMEOUT",
+                    f"Your query request was running for too long (limit {self.timeout_s:g} s). "
+                    "Add a more selective WHERE clause or a LIMIT.",
+                ) from None
+            raise SoqlError("UNKNOWN_EXCEPTION", f"the org could not run this query: {e}") from None
+        except (sqlite3.Error, OverflowError) as e:
+            raise SoqlError("UNKNOWN_EXCEPTION", f"the org could not run this query: {e}") from None
+        finally:
+            self.conn.set_progress_handler(None, 0)
+
+    def dispatch(self, plan: Plan) -> dict:
+        if plan.kind == "count":
+            n = self.conn.execute(plan.sql, plan.params).fetchone()[0]
+            return {"totalSize": n, "done": True, "records": []}
+        rows = self.fetch(plan.sql, plan.params)
+        if plan.kind == "aggregate":
+            records = [_aggregate_record(plan.agg_items, row) for row in rows]
+        else:
+            kids = [self.children(c, rows) for c in plan.children]
+            records = [self.record(plan.shape, row, kids) for row in rows]
+        return {"totalSize": len(records), "done": True, "records": records}
+
+    def fetch(self, sql: str, params: tuple) -> list:
+        cur = self.conn.execute(sql, params)
+        budget = self.max_rows - self.rows_used
+        rows = cur.fetchmany(budget + 1)
+        if len(rows) > budget:
+            raise SoqlError(
+                "LIMIT_EXCEEDED",
+                f"Too many query rows: {self.max_rows + 1} (the limit is {self.max_rows}). "
+                "Add a LIMIT or a more selective WHERE clause.",
+            )
+        self.rows_used += len(rows)
+        return rows
+
+    def children(self, child: ChildPlan, parent_rows: list) -> dict:
+        """Child records per parent id, from one statement over all parent ids."""
+        if not parent_rows:
+            return {}
+        ids = json.dumps([r[0] for r in parent_rows])
+        rows = self.fetch(child.plan.sql, (ids, *child.plan.params[1:]))
+        grouped: dict[str, list] = {}
+        for row in rows:
+            grouped.setdefault(row[1], []).append(row)
+        out = {}
+        start = child.offset
+        stop = None if child.limit is None else start + child.limit
+        for pid, group in grouped.items():
+            group = group[start:stop]
+            if group:
+                records = [self.record(child.plan.shape, r, ()) for r in group]
+                out[pid] = {"totalSize": len(records), "done": True, "records": records}
+        return out
+
+    def record(self, shape: Shape, row, kids) -> dict | None:
+        rid = row[shape.id_index]
+        if rid is None:
+            return None
+        obj = shape.type or self.prefixes.get(rid[:3], "Name")
+        rec: dict = {"attributes": {"type": obj, "url": URL_PREFIX + obj + "/" + rid}}
+        for item in shape.items:
+            kind = item[0]
+            if kind == "f":
+                v = row[item[2]]
+                rec[item[1]] = v if item[3] is None else item[3](v)
+            elif kind == "p":
+                rec[item[1]] = self.record(item[2], row, ())
+            else:
+                rec[item[1]] = kids[item[2]].get(row[0])
+        return rec
+
+
+def _aggregate_record(items: tuple, row) -> dict:
+    rec: dict = {"attributes": {"type": "AggregateResult"}}
+    for key, index, convert in items:
+        v = row[index]
+        rec[key] = v if convert is None else convert(v)
+    return rec
