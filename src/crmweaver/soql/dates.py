@@ -242,7 +242,9 @@ def parse_date(text: str) -> str:
     """A `YYYY-MM-DD` literal, checked, in storage form."""
     m = _DATE_RE.fullmatch(text)
     if not m:
-        raise malformed(f"value of filter criterion for field must be of type date and should not be enclosed in quotes: {text}")
+        raise malformed(
+            f"value of filter criterion for field must be of type date and should not be enclosed in quotes: {text}"
+        )
     try:
         return date(*map(int, m.groups())).isoformat()
     except ValueError as e:

@@ -172,15 +172,17 @@ class _TermParser:
         if kind is None or kind in ("OR", "AND", ")"):
             what = "the end of the term" if kind is None else f"'{self.tokens[self.pos][1]}'"
             raise search_error(f"Missing search word before {what} in search term: {self.text}")
+        if kind in ("NOT", "("):
+            self.depth += 1
+            if self.depth > MAX_TERM_DEPTH:
+                raise search_error("Search term nests NOT or parentheses too deeply")
         if kind == "NOT":
             self.take()
             inner = self.unary()
+            self.depth -= 1
             return None if inner is None else Not(inner)
         if kind == "(":
             self.take()
-            self.depth += 1
-            if self.depth > MAX_TERM_DEPTH:
-                raise search_error("Search term nests parentheses too deeply")
             if self.peek() == ")":
                 raise search_error(f"Empty parentheses in search term: {self.text}")
             node = self.or_()
