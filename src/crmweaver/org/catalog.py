@@ -157,6 +157,36 @@ class Catalog:
         assert general is not None
         return float(general.rule.params["max_pct"]), general
 
+    def allowed_discount(self, product: str, quantity: int) -> float:
+        """The largest discount (percent) a quote line may carry without breaking a pricing rule."""
+        cap, _ = self.max_discount_for(product)
+        for a in self.rules("volume_discount_cap"):
+            if quantity < a.rule.params["min_quantity"]:
+                cap = min(cap, float(a.rule.params["max_pct"]))
+        return cap
+
+    def quantity_bounds(self, product: str) -> tuple[int, int | None]:
+        """(minimum, maximum or None) quantity of a product on one quote under the quantity rules."""
+        lo, hi = 1, None
+        for a in self.rules("min_quantity"):
+            if a.rule.params["product"] == product:
+                lo = max(lo, a.rule.params["quantity"])
+        for a in self.rules("max_quantity"):
+            if a.rule.params["product"] == product:
+                hi = a.rule.params["quantity"] if hi is None else min(hi, a.rule.params["quantity"])
+        return lo, hi
+
+    def rule_products(self) -> set[str]:
+        """Products named by any configuration or product-specific discount rule."""
+        out: set[str] = set()
+        for a in self.articles:
+            if a.rule is None:
+                continue
+            p = a.rule.params
+            out.update(x for x in (p.get("product"), p.get("requires")) if x)
+            out.update(p.get("products", ()))
+        return out
+
     def quote_violations(self, lines: list[QuoteLine] | tuple[QuoteLine, ...]) -> list[Article]:
         """Every sales-rule article a quote breaks (pricing and configuration), in catalog order.
 

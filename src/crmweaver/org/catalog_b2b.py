@@ -456,8 +456,8 @@ POLICY = {
     "general_discount": (20, 25, 30),
     "product_discount": (5, 8, 10, 12, 15),
     "n_product_discounts": 4,
-    "volume_min_quantity": (10, 20),
-    "volume_max_pct": (5, 10),
+    "volume_min_quantity": (5, 10),
+    "volume_max_pct": (10, 12),
     "min_quantity": (3, 5, 10),
     "max_quantity": (25, 40, 50),
     "n_min_quantity": 3,
@@ -467,5 +467,17 @@ POLICY = {
     "refund_days": (30, 45),
     "credit_max": (500, 1000),
     "escalation_hours": (2, 4),
-    "currency_examples": (1500, 2500),
+}
+
+# Preset-specific phrases used inside shared article templates.
+WORDING = {
+    "positioning": (
+        "lead with our integration across the design flow and with measured results on the customer's own designs, and keep the conversation factual",
+        "offer an evaluation on the customer's own designs, show time-to-result, and let references from the same industry speak",
+    ),
+    "restructure": "a longer subscription term, bundled training credits or a different product mix",
+    "trade_for": "a longer term, a larger license count, a published case study or an earlier signature",
+    "win_reasons": "evaluations on the customer's own designs and fast support response",
+    "evaluation": "Deals with a completed technical evaluation were won almost twice as often as those without one.",
+    "fit_signals": "job title, company size and industry",
 }

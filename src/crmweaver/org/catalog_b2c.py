@@ -311,12 +311,18 @@ COMPANION_PAIRS: list[tuple[str, str, str]] = [
     ("SnowGrip Traction Cleats", "Trailblazer Mid Waterproof Boot", "the cleats are offered as part of the winter boot bundle."),
 ]
 
+# Small items that make sense with a minimum order quantity (multi-packs for groups and families).
+MIN_QUANTITY_CANDIDATES = (
+    "WoolTrek Hiking Socks 3-Pack", "SunGuard Trail Hat", "AuraBeam Rechargeable Headlamp", "DryVault Roll-Top Sack",
+    "FlexBand Resistance Kit", "Lumen 400 Lantern", "GearSling Hip Pack", "BalancePro Yoga Mat",
+)
+
 POLICY = {
     "general_discount": (15, 20),
     "product_discount": (5, 8, 10),
     "n_product_discounts": 3,
-    "volume_min_quantity": (5, 10),
-    "volume_max_pct": (5,),
+    "volume_min_quantity": (3, 4),
+    "volume_max_pct": (8, 10),
     "min_quantity": (2, 3),
     "max_quantity": (4, 6, 8),
     "n_min_quantity": 2,
@@ -335,7 +341,7 @@ def product_faqs(name: str, category: str, company: str, rng) -> list[tuple[str,
     kg, q, a, ctx = SPECS[name]
     out = [(
         q.format(p=name), a,
-        (f"{name}: {a}. {ctx}",
+        (f"In short: {a}. {ctx}",
          f"Full specifications are listed on the product page and in the printed guide that comes with {name}.",
          "If your product does not match these specifications, contact customer care with your order number."),
     )]
@@ -364,3 +370,16 @@ def product_faqs(name: str, category: str, company: str, rng) -> list[tuple[str,
         (v["care"], f"Regular care keeps {name} working as intended and is required to keep the warranty valid."),
     ))
     return out
+
+# Preset-specific phrases used inside shared article templates.
+WORDING = {
+    "positioning": (
+        "lead with fit and comfort, our published specifications and the warranty, and keep the conversation factual",
+        "offer a fitting session or product demonstration, point to verified reviews, and explain our warranty and care support",
+    ),
+    "restructure": "a bundle with accessories, free assembly or a seasonal promotion",
+    "trade_for": "a larger bundle, a membership sign-up, a product review or a purchase this week",
+    "win_reasons": "in-store fittings, honest sizing advice and fast delivery",
+    "evaluation": "Customers who booked a fitting or demonstration bought almost twice as often as those who did not.",
+    "fit_signals": "purchase history, membership and stated activities",
+}

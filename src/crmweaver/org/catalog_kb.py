@@ -143,8 +143,8 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
          "This ceiling applies to all products unless a product-specific discount policy sets a lower limit; in that "
          "case the lower, product-specific limit applies to that product.",
          f"A quote with any line discounted by more than {general}% does not comply with this policy and must not be "
-         "approved or presented to the customer. Restructure the offer instead, for example with a longer term, "
-         "bundled training or a different product mix."),
+         "approved or presented to the customer. Restructure the offer instead, for example with "
+         f"{data.WORDING['restructure']}."),
         "sales_policy", rule=Rule("max_discount", {"product": None, "max_pct": general}), confidential=True,
     ))
 
@@ -154,7 +154,10 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
     pool = [n for n in names if n not in used]
     rng.shuffle(pool)
     k1, k2, k3 = pol["n_product_discounts"], pol["n_min_quantity"], pol["n_max_quantity"]
-    disc_products, min_products, max_products = pool[:k1], pool[k1:k1 + k2], pool[k1 + k2:k1 + k2 + k3]
+    min_ok = set(getattr(data, "MIN_QUANTITY_CANDIDATES", names))
+    min_products = [n for n in pool if n in min_ok][:k2]
+    pool = [n for n in pool if n not in min_products]
+    disc_products, max_products = pool[:k1], pool[k1:k1 + k3]
 
     caps = [c for c in pol["product_discount"] if c < general]
     for p in disc_products:
@@ -167,7 +170,11 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
         out.append(_art(
             f"Discount Limit for {p}",
             f"Discounts on {p} are capped at {cap}%.",
-            (f"Quote lines for {p} may carry a discount of at most {cap}% off list price, because {reason}.",
+            (rng.choice((
+                f"Quote lines for {p} may carry a discount of at most {cap}% off list price, because {reason}.",
+                f"The maximum discount on {p} is {cap}% off list price, because {reason}.",
+                f"Because {reason}, {p} may be discounted by no more than {cap}% on any quote.",
+            )),
              f"This limit replaces the general discount ceiling for {p}: even when the rest of the quote is discounted "
              f"more deeply, the {p} line must stay at or below {cap}%.",
              f"Quotes that discount {p} by more than {cap}% do not comply with this policy and must be revised before "
@@ -192,7 +199,11 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
         out.append(_art(
             f"Minimum Order Quantity for {p}",
             f"{p} must be quoted with at least {q} {units}.",
-            (f"{p} is sold only in quantities of at least {q} {units} per quote.",
+            (rng.choice((
+                f"{p} is sold only in quantities of at least {q} {units} per quote.",
+                f"Every quote that includes {p} must order at least {q} {units} of it.",
+                f"The minimum order quantity for {p} is {q} {units} per quote.",
+            )),
              "The minimum reflects how the product is deployed and supported: onboarding, configuration and support are "
              f"sized for a group of {q} or more.",
              f"A quote line for {p} with a quantity below {q} is an invalid configuration and must be corrected before "
@@ -204,7 +215,11 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
         out.append(_art(
             f"Maximum Quantity per Quote for {p}",
             f"At most {q} {units} of {p} may be quoted on one quote.",
-            (f"A single quote may include at most {q} {units} of {p}.",
+            (rng.choice((
+                f"A single quote may include at most {q} {units} of {p}.",
+                f"The maximum quantity of {p} on one quote is {q} {units}.",
+                f"No quote may contain more than {q} {units} of {p}.",
+            )),
              "Larger requirements are handled through a separate agreement with its own allocation and delivery plan, "
              "so they are never added to a standard quote.",
              f"A quote with more than {q} {units} of {p} is an invalid configuration."),
@@ -214,7 +229,8 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
         out.append(_art(
             f"{a} and {b} Cannot Be Combined",
             f"{a} and {b} may not be sold on the same quote.",
-            (f"{a} and {b} must not appear together on one quote: {why}",
+            (rng.choice((f"{a} and {b} must not appear together on one quote: {why}",
+                         f"Never sell {a} and {b} on the same quote; {why}")),
              f"If a customer asks for both, quote the product that fits their need and explain the difference. A quote "
              f"that contains both {a} and {b} is an invalid configuration."),
             "sales_policy", rule=Rule("exclusive_products", {"products": [a, b]}), confidential=True,
@@ -223,7 +239,8 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
         out.append(_art(
             f"{a} Requires {b}",
             f"{a} may only be quoted together with {b}.",
-            (f"{a} can only be sold on a quote that also includes {b}: {why}",
+            (rng.choice((f"{a} can only be sold on a quote that also includes {b}: {why}",
+                         f"Any quote with {a} must also include {b}; {why}")),
              f"Customers who already own {b} still need it on the quote for their renewal or expansion. A quote with "
              f"{a} but without {b} is an invalid configuration."),
             "sales_policy", rule=Rule("required_companion", {"product": a, "requires": b}), confidential=True,
@@ -463,12 +480,7 @@ def _competitor_articles(data, company: str, rng: random.Random) -> list[Article
             (f"{name} is {profile}. Expect to meet them in deals where customers compare vendors on price and features.",
              f"Strengths: {s}.",
              f"Weaknesses: {w}.",
-             rng.choice((
-                 f"How to position {company}: lead with our integration across the design flow and with measured "
-                 "results from the customer's own data, and keep the conversation factual.",
-                 f"How to position {company}: offer an evaluation on the customer's own designs, show time-to-result, "
-                 "and let references from the same industry speak.",
-             ))),
+             f"How to position {company}: {rng.choice(data.WORDING['positioning'])}."),
             "competitor", confidential=True,
         ))
     return out
@@ -485,8 +497,7 @@ def _internal_articles(data, company: str, so_far: list[Article], rng: random.Ra
             "Internal tactics for price negotiations; never share with customers.",
             ("Open with the value case, not the price. Anchor on list price and the customer's measured benefit before any "
              "discount is discussed.",
-             "Trade, never give: every concession must be traded for something, such as a longer term, a larger quantity, "
-             "a case study or an earlier signature.",
+             f"Trade, never give: every concession must be traded for something, such as {data.WORDING['trade_for']}.",
              f"Walk-away point: if a customer demands more than the discount limits allow, escalate once and then hold. "
              f"Deals lost to {comp[0]} on price alone are reviewed monthly.",
              "Close within the quarter where possible; end-of-quarter concessions are the most expensive ones."),
@@ -516,14 +527,14 @@ def _internal_articles(data, company: str, so_far: list[Article], rng: random.Ra
             "Internal summary of why deals were won and lost last year.",
             (f"Overall win rate last year was {win}% of qualified opportunities.",
              f"Most losses went to {comp[0]} and {comp[1]}, mainly on price and on existing relationships. "
-             "Wins came from evaluations on the customer's own data and fast support response.",
-             "Deals with a completed technical evaluation were won almost twice as often as those without one."),
+             f"Wins came from {data.WORDING['win_reasons']}.",
+             data.WORDING["evaluation"]),
             "internal", confidential=True,
         ),
         _art(
             "Lead Scoring Model",
             "How marketing scores leads before sales qualification; internal only.",
-            ("Leads get points for fit and for engagement: job title and company size or purchase history count for fit; "
+            (f"Leads get points for fit and for engagement: {data.WORDING['fit_signals']} count for fit; "
              "web visits, event attendance and replies count for engagement.",
              f"Leads with {rng.choice((60, 65, 70))} points or more go to sales for BANT qualification; the rest stay in "
              "marketing nurture campaigns.",
