@@ -479,5 +479,7 @@ WORDING = {
     "trade_for": "a longer term, a larger license count, a published case study or an earlier signature",
     "win_reasons": "evaluations on the customer's own designs and fast support response",
     "evaluation": "Deals with a completed technical evaluation were won almost twice as often as those without one.",
+    "min_reason": "The minimum reflects how the product is deployed and supported: onboarding, configuration and support are sized for a team of {q} or more users.",
+    "refund_alternatives": "troubleshooting, a replacement under warranty, or a transfer to the renewals team",
     "fit_signals": "job title, company size and industry",
 }

@@ -381,5 +381,7 @@ WORDING = {
     "trade_for": "a larger bundle, a membership sign-up, a product review or a purchase this week",
     "win_reasons": "in-store fittings, honest sizing advice and fast delivery",
     "evaluation": "Customers who booked a fitting or demonstration bought almost twice as often as those who did not.",
+    "min_reason": "The product ships from our warehouse in packs of {q}, and its price is set for that pack size.",
+    "refund_alternatives": "troubleshooting, a warranty repair or replacement, or an exchange for a different size or colour",
     "fit_signals": "purchase history, membership and stated activities",
 }

@@ -204,8 +204,7 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
                 f"Every quote that includes {p} must order at least {q} {units} of it.",
                 f"The minimum order quantity for {p} is {q} {units} per quote.",
             )),
-             "The minimum reflects how the product is deployed and supported: onboarding, configuration and support are "
-             f"sized for a group of {q} or more.",
+             data.WORDING["min_reason"].format(q=q),
              f"A quote line for {p} with a quantity below {q} is an invalid configuration and must be corrected before "
              "the quote is approved."),
             "sales_policy", rule=Rule("min_quantity", {"product": p, "quantity": q}), confidential=True,
@@ -270,7 +269,7 @@ def _service_policy_articles(data: ModuleType, company: str, rng: random.Random)
             (f"Customers can receive a refund for a purchase within {days} days of the order date. The order's "
              "effective date counts as the purchase date.",
              f"After {days} days, agents must not promise, offer or process a refund. They can still help with "
-             "troubleshooting, a replacement or repair under warranty, or a transfer to the renewals team.",
+             f"{data.WORDING['refund_alternatives']}.",
              "When a customer asks for a refund, check the order date before answering. Telling a customer that a refund "
              f"is approved for a purchase older than {days} days breaks this policy."),
             "service_policy",
@@ -416,7 +415,7 @@ def _guide_articles(data, company: str, bant: dict, stages: dict, rng: random.Ra
         "A lead is qualified only when Budget, Authority, Need and Timeline are all met.",
         ("Sales representatives qualify every lead against the four BANT criteria, using the latest call with the lead.",
          f"Budget: the lead has confirmed a budget of at least {budget} for the purchase.",
-         f"Authority: the contact is the decision maker or has signing authority, for example a {titles}.",
+         f"Authority: the contact is the decision maker or has purchasing authority ({titles}).",
          f"Need: the lead has {bant['need']}.",
          f"Timeline: the lead plans to buy within {months} months.",
          "A lead that meets all four criteria is qualified and can move to Proposal. For a lead that misses any "
