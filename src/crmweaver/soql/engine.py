@@ -12,7 +12,7 @@ import time
 from datetime import date
 from functools import lru_cache
 
-from crmweaver.org.schema import schema_for
+from crmweaver.org.schema import Schema
 from crmweaver.org.store import Org
 from crmweaver.soql.errors import SoqlError
 from crmweaver.soql.parser import parse
@@ -26,21 +26,21 @@ _PROGRESS_STEPS = 2_000  # SQLite VM steps between deadline checks
 
 
 @lru_cache(maxsize=4096)
-def plan_for(preset: str, today: str, text: str) -> Plan:
-    """Parse, validate and translate once per (preset, today, text); errors are not cached."""
-    return translate(schema_for(preset), text, parse(text), date.fromisoformat(today))
+def plan_for(schema: Schema, today: str, text: str) -> Plan:
+    """Parse, validate and translate once per (preset schema, today, text); errors are not cached."""
+    return translate(schema, text, parse(text), date.fromisoformat(today))
 
 
-@lru_cache(maxsize=8)
-def _prefixes(preset: str) -> dict[str, str]:
-    return {o.key_prefix: o.name for o in schema_for(preset)}
+@lru_cache(maxsize=16)
+def _prefixes(schema: Schema) -> dict[str, str]:
+    return {o.key_prefix: o.name for o in schema}
 
 
 def execute(org: Org, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> dict:
     """One SOQL query as Salesforce's REST result `{"totalSize", "done", "records"}`; raises SoqlError."""
     if not isinstance(text, str):
         raise SoqlError("MALFORMED_QUERY", "the query must be text")
-    plan = plan_for(org.preset, org.meta["today"], text)
+    plan = plan_for(org.schema, org.meta["today"], text)
     runner = _Runner(org, timeout_s, max_rows)
     return runner.run(plan)
 
@@ -62,7 +62,7 @@ class _Runner:
 
     def __init__(self, org: Org, timeout_s: float, max_rows: int):
         self.conn = org.conn
-        self.prefixes = _prefixes(org.preset)
+        self.prefixes = _prefixes(org.schema)
         self.timeout_s = timeout_s
         self.max_rows = max_rows
         self.rows_used = 0
