@@ -17,6 +17,7 @@ RESERVED = frozenset({
     "NULL", "TRUE", "FALSE", "FIRST", "LAST", "UPDATE", "VIEW", "REFERENCE", "SCOPE", "END", "WHEN", "THEN", "ELSE",
 })
 COMPARISON_OPS = {"=": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+MAX_COUNT = 2**31 - 1  # LIMIT/OFFSET ceiling, well inside SQLite's integers
 MAX_DEPTH = 64  # nesting of parentheses/NOT; deeper input is refused instead of overflowing the stack
 
 
@@ -236,7 +237,10 @@ class Parser:
         if t.kind != NUMBER or not t.text.isdigit():
             raise self.unexpected()
         self.advance()
-        return int(t.text)
+        value = int(t.text)
+        if value > MAX_COUNT:
+            raise self.error(t, f"{what} must be at most {MAX_COUNT}")
+        return value
 
     def clause_for(self, fields: dict) -> None:
         self.advance()
@@ -342,7 +346,9 @@ class Parser:
     def value_number(self, t: Token) -> ast.Literal:
         self.advance()
         text = t.text
-        value = float(text) if any(c in text for c in ".eE") else int(text)
+        value = float(text) if "." in text else int(text)
+        if isinstance(value, int) and abs(value) > 2**63 - 1:
+            value = float(value)  # beyond SQLite's integers; compare as a double
         return ast.Literal(**self.pos(t), kind="number", value=value, raw=text)
 
     def value_date(self, t: Token) -> ast.Literal:
