@@ -369,7 +369,86 @@ _ESC_OK = (
 )
 
 
-def _scenario(rng: random.Random, kind: str, params: dict, violate: bool, ctx: dict) -> tuple[str, str]:
+# ---------------------------------------------------------------------------------------------
+# consumer (B2C) variants of the pools whose wording is software/enterprise-specific
+
+_B2C = {
+    "_C_CONTEXT": (
+        "I've only used it a couple of times.", "It was fine on the first trip.", "I followed the instructions exactly.",
+        "It happened again this morning.", "My partner noticed it first.", "The packaging looked fine when it arrived.",
+        "I checked the FAQ on your website but found nothing.", "It's the second time this has happened.",
+        "It gets worse the more I use it.", "Nothing was dropped or damaged as far as I know.",
+    ),
+    "_C_IMPACT": (
+        "I'm leaving on a trip soon, so I'd appreciate a quick answer.", "It's really disappointing.",
+        "Please let me know what you need from me.", "I'd like to get this sorted as soon as possible.",
+        "I was really looking forward to using it.", "I'd appreciate a quick look.",
+    ),
+    "_C_DETAILS": (
+        "To answer your questions: it happens every time I use it.", "I've attached a couple of photos.",
+        "I bought it from your website.", "It's the standard version, not the one on sale.",
+        "I've only had it out twice.", "Here's a short video showing the problem.", "I used it indoors, at room temperature.",
+    ),
+    "_C_TRIED_FAIL": (
+        "I tried what you suggested, but the problem is still there.", "Unfortunately that didn't fix it.",
+        "I followed your steps and it still happens.", "No change, sadly.", "It seemed better for a day, then the problem came back.",
+    ),
+    "_C_TRIED_OK": (
+        "Good news: your suggestion worked.", "That did the trick, thank you!", "The replacement arrived and works perfectly.",
+        "It works now. Thanks!", "All sorted, everything works as it should.",
+    ),
+    "_A_ASK": (
+        "Could you send me a photo of the problem?", "When did you first notice it?", "How many times have you used it so far?",
+        "Could you describe exactly what happens?", "Could you send a short video if possible?", "Has it been stored somewhere damp or hot?",
+    ),
+    "_A_STEP": (
+        "Please fully charge it and try again.", "Could you try a factory reset by holding the power button for ten seconds?",
+        "Please check that all parts are seated properly, following page 4 of the guide.",
+        "Try updating the companion app and pairing it again.", "Please clean the connector with a dry cloth and try again.",
+        "Could you check the serial number label and send me a photo of it?", "Please let it dry completely before testing again.",
+    ),
+    "_A_FIX": (
+        "I've arranged a replacement, which will ship within two business days.", "I've sent you the missing part by express post.",
+        "Our team confirmed a firmware update resolves this; it's now available in the app.",
+        "A replacement unit is on its way to you.", "I've sent a prepaid label so we can repair it for you free of charge.",
+    ),
+    "_ORDER_DETAILS": (
+        "your order {order} for {qty} x {p} was shipped to your address in {city} and charged to the card ending in {card}",
+        "I can see order {order}: {qty} x {p}, placed on {date} and paid with the card ending in {card}",
+        "your order {order} ({p}) was delivered to {city} on {date}; the card ending in {card} was charged",
+    ),
+    "_FEATURES": (
+        "a lighter version", "a larger size", "a women's fit", "Strava sync in the app", "a longer-lasting battery",
+        "a waterproof model", "a version in green", "a kids' size", "offline maps in the app", "a two-pack bundle",
+    ),
+    "_ESC_ASK": (
+        "This is critical: it's a safety problem and I'm worried someone will get hurt.",
+        "To be clear, this is critical. It overheated and I had to unplug it.",
+        "This is a critical safety issue; the part snapped while my child was using it.",
+    ),
+    "_CH_A_STEP": (
+        "Could you try charging it fully and turning it on again?", "Please hold the power button for ten seconds to reset it.",
+        "Can you check that every pole is fully seated in its hub?", "Please reinstall the app and pair it again.",
+        "Could you send a photo of the label on the inside?", "Let's try a factory reset from the settings menu.",
+    ),
+    "_CH_QA": (
+        ("When did you buy {p}?", ("Recently, I think.", "A little while ago.", "I'd have to check my email.")),
+        ("Does it happen every time, or only sometimes?", ("Every time, unfortunately.", "Only sometimes.", "Most of the time.")),
+        ("Have you used it before, or is this the first time?", ("First time.", "A couple of times.", "Many times, no issues until now.")),
+        ("Is there any visible damage?", ("No, it looks fine.", "A small crack, yes.", "Not that I can see.")),
+    ),
+    "_CH_A_ESC_NEXT": (
+        "Thanks for trying. I'll add everything to your case and our team will follow up by email.",
+        "OK, I'll note all of this on your case so we can arrange the next step and email you.",
+    ),
+}
+
+
+def _pool(name: str, b2c: bool) -> tuple:
+    return _B2C[name] if b2c and name in _B2C else globals()[name]
+
+
+def _scenario(rng: random.Random, kind: str, params: dict, violate: bool, ctx: dict, b2c: bool = False) -> tuple[str, str]:
     """(customer setup, agent response) for one service-rule scenario."""
     c = rng.choice
     if kind == "refund_window":
@@ -406,7 +485,7 @@ def _scenario(rng: random.Random, kind: str, params: dict, violate: bool, ctx: d
         ctx["card"] = f"{rng.randint(0, 9999):04d}"
         ctx["city"] = c(_CITIES)
         ctx["date"] = f"{c(_MONTHS)} {rng.randint(1, 28)}"
-        details = c(_ORDER_DETAILS).format_map(ctx)
+        details = c(_pool('_ORDER_DETAILS', b2c)).format_map(ctx)
         ctx["details"] = details
         ctx["Details"] = details[:1].upper() + details[1:]
         if violate:
@@ -415,7 +494,7 @@ def _scenario(rng: random.Random, kind: str, params: dict, violate: bool, ctx: d
             return c(_ID_OK).format_map(ctx), c(_ID_VERIFIED).format_map(ctx)
         return c(_ID_FAIL).format_map(ctx), c(_ID_DECLINE).format_map(ctx)
     if kind == "no_roadmap_promises":
-        ctx["f"] = c(_FEATURES)
+        ctx["f"] = c(_pool('_FEATURES', b2c))
         ctx["m"] = c(_MONTHS)
         return c(_ROADMAP_ASK).format_map(ctx), c(_ROADMAP_VIOLATE if violate else _ROADMAP_OK).format_map(ctx)
     if kind == "no_competitor_disparagement":
@@ -424,7 +503,7 @@ def _scenario(rng: random.Random, kind: str, params: dict, violate: bool, ctx: d
         hours = int(params.get("hours") or 4)
         gap = ctx.get("gap_h", 0)
         ctx["h"] = gap if gap > hours else hours + rng.randint(3, 30)
-        return c(_ESC_ASK).format_map(ctx), c(_ESC_VIOLATE if violate else _ESC_OK).format_map(ctx)
+        return c(_pool('_ESC_ASK', b2c)).format_map(ctx), c(_ESC_VIOLATE if violate else _ESC_OK).format_map(ctx)
     raise ValueError(f"not a service rule kind: {kind!r}")
 
 
@@ -464,46 +543,47 @@ def _ctx(issue, product, customer: Person, agent: Person, competitors) -> tuple[
     comps = [_attr(k, "name", k) for k in competitors or ()] or list(_FALLBACK_COMPETITORS)
     ctx = {
         "c": customer.first, "cn": customer.name, "a": agent.first, "an": agent.name,
-        "p": _attr(product, "name", "the product"), "i": iname, "il": iname.lower(),
+        "p": _attr(product, "name", "the product"), "i": iname, "il": iname.lower(), "b2c": False,
     }
     return ctx, [_sentence(s) for s in symptoms], comps
 
 
 def _customer_body(rng, ctx, role_idx: int, first: bool, fixed: bool, symptoms, setup) -> str:
     c = rng.choice
+    b2c = ctx['b2c']
     parts = []
     if first:
         parts.append(c(_C_GREET_FIRST))
         para = [c(_C_OPEN).format_map(ctx), c(symptoms)]
         if rng.random() < 0.6:
-            para.append(c(_C_CONTEXT))
+            para.append(c(_pool('_C_CONTEXT', b2c)))
         if len(symptoms) > 1 and rng.random() < 0.35:
             other = c(symptoms)
             if other != para[1]:
                 para.append("Also: " + _lc_first(other))
         parts.append(" ".join(para))
-        parts.append(setup if setup else c(_C_IMPACT))
+        parts.append(setup if setup else c(_pool('_C_IMPACT', b2c)))
     else:
         parts.append(c(_C_GREET).format_map(ctx))
         para = [c(_C_FOLLOW)]
         if setup:
-            para.append(c(_C_TRIED_FAIL) if rng.random() < 0.5 else c(_C_DETAILS))
+            para.append(c(_pool('_C_TRIED_FAIL', b2c)) if rng.random() < 0.5 else c(_pool('_C_DETAILS', b2c)))
             parts.append(" ".join(para))
             parts.append(setup)
         elif fixed:
-            para.append(c(_C_TRIED_OK))
+            para.append(c(_pool('_C_TRIED_OK', b2c)))
             para.append(c(_C_THANKS))
             parts.append(" ".join(para))
         else:
             r = rng.random()
             if r < 0.4:
-                para.append(c(_C_DETAILS))
+                para.append(c(_pool('_C_DETAILS', b2c)))
             elif r < 0.75:
-                para.append(c(_C_TRIED_FAIL))
+                para.append(c(_pool('_C_TRIED_FAIL', b2c)))
             else:
                 para = [c(_C_WAITING)]
             if rng.random() < 0.3:
-                para.append(c(_C_CONTEXT))
+                para.append(c(_pool('_C_CONTEXT', b2c)))
             parts.append(" ".join(para))
     sign = c(_C_SIGN)
     signature = ctx["cn"] if rng.random() < 0.6 else ctx["c"]
@@ -515,27 +595,28 @@ def _customer_body(rng, ctx, role_idx: int, first: bool, fixed: bool, symptoms, 
 
 def _agent_body(rng, ctx, k: int, last: bool, response, resolved, nudge: bool, confirmed: bool, ask_id: bool) -> str:
     c = rng.choice
+    b2c = ctx['b2c']
     parts = [c(_A_GREET).format_map(ctx)]
     if nudge:
-        parts.append(c(_A_NUDGE) + " " + c(_A_STEP).format_map(ctx))
+        parts.append(c(_A_NUDGE) + " " + c(_pool('_A_STEP', b2c)).format_map(ctx))
     elif k == 0:
         para = [c(_A_ACK).format_map(ctx), c(_A_RESTATE).format_map(ctx)]
         if response is None or rng.random() < 0.5:
-            para.append(c(_A_ASK).format_map(ctx))
+            para.append(c(_pool('_A_ASK', b2c)).format_map(ctx))
             if rng.random() < 0.5:
-                para.append(c(_A_STEP).format_map(ctx))
+                para.append(c(_pool('_A_STEP', b2c)).format_map(ctx))
         parts.append(" ".join(para))
     elif last and resolved:
         if response:
             parts.append(response)
             response = None
-        parts.append(c(_A_CLOSE) if confirmed else c(_A_FIX) + " " + c(_A_WRAP))
+        parts.append(c(_A_CLOSE) if confirmed else c(_pool('_A_FIX', b2c)) + " " + c(_A_WRAP))
     else:
-        para = [c(_A_STEP).format_map(ctx)]
+        para = [c(_pool('_A_STEP', b2c)).format_map(ctx)]
         if rng.random() < 0.5:
-            para.append(c(_A_STEP).format_map(ctx))
+            para.append(c(_pool('_A_STEP', b2c)).format_map(ctx))
         if rng.random() < 0.4:
-            para.append(c(_A_ASK).format_map(ctx))
+            para.append(c(_pool('_A_ASK', b2c)).format_map(ctx))
         parts.append(" ".join(para))
     if response:
         parts.append(response)
@@ -563,6 +644,7 @@ def service_emails(
     priority: str | None = None,
     competitors: Sequence = (),
     decoy_rate: float = 0.35,
+    b2c: bool = False,
 ) -> list[EmailDraft]:
     """An n-email case thread, customer first, mostly alternating, sent strictly increasing in [start, end].
 
@@ -574,6 +656,7 @@ def service_emails(
     if n <= 0:
         return []
     ctx, symptoms, comps = _ctx(issue, product, customer, agent, competitors)
+    ctx["b2c"] = b2c
     ctx["k"] = rng.choice(comps)
     ctx["ct"] = customer.title or ""
     ctx["ar"] = agent.title or rng.choice(_A_ROLE)
@@ -618,7 +701,7 @@ def service_emails(
             setup_at = next((i for i in range(resp_at - 1, -1, -1) if roles[i] == "C"), -1)
             if prefer:
                 ask_at = max(i for i in agent_idx if i < setup_at)
-        setup, response = _scenario(rng, kind, params, violate, ctx)
+        setup, response = _scenario(rng, kind, params, violate, ctx, b2c)
         if setup_at < 0:
             response = "To recap what you told us: \u201c" + setup + "\u201d " + response
     resolved = rng.random() < 0.75
@@ -729,6 +812,25 @@ _S_CONTACT = {
         "Got the licenses, thank you. Who should we contact for setup questions?",
     ),
 }
+_S_AGENT_C = {
+    "Qualification": ("Thanks for your interest in {p}! What will you be using it for?", "I'd be glad to help you pick the right gear.",
+                      "Do you have a date in mind for when you'd need {p}?", "Happy to answer any questions about {p}."),
+    "Discovery": ("I've put together a few options that would suit what you described.", "Would you like to try {p} in one of our stores?",
+                  "Here is a size and fit guide for {p}.", "Let me know which features matter most to you."),
+    "Quote": ("Here is the price summary for {o}, including {p}.", "I've attached your quote; it's valid for 30 days.",
+              "Let me know if you'd like to change the quantity on the quote.", "The quote includes standard shipping."),
+    "Negotiation": ("I checked with my manager about the bundle price you asked for.", "I can offer free shipping if you order this week.",
+                    "Here is the updated offer for {o}.", "Let me know if the revised offer works for you."),
+    "Closed": ("Thank you for your order! {p} will ship shortly.", "Your order for {o} is confirmed.",
+               "Enjoy {p}, and let us know how it goes.", "Thanks again for shopping with us."),
+}
+_S_CONTACT_C = {
+    "Qualification": ("Thanks! I'm still looking around.", "I might need {p} later this year."),
+    "Discovery": ("The fit guide helps, thanks.", "Could you tell me a bit more about {p}?"),
+    "Quote": ("Thanks for the quote, I'll think it over.", "Could you add a second one to the quote?"),
+    "Negotiation": ("Is there any chance of a better price on the bundle?", "Free shipping would make it work for me."),
+    "Closed": ("Order placed, thank you!", "Can't wait to use {p}."),
+}
 _S_OPEN = ("Hope you're doing well.", "Hope your week is going well.", "Thanks for your time earlier.",
            "Great to hear from you.", "Hope all is well on your side.", "")
 _S_CLOSE = ("Looking forward to hearing from you.", "Let me know your thoughts.", "Talk soon.",
@@ -746,6 +848,7 @@ def sales_emails(
     start: datetime,
     end: datetime,
     n: int,
+    b2c: bool = False,
 ) -> list[EmailDraft]:
     """An n-email thread on an opportunity whose content fits `stage` (no competitors, no sub-topic sentiment)."""
     if n <= 0:
@@ -760,13 +863,17 @@ def sales_emails(
     for i in range(n):
         if i > 0 and rng.random() < 0.85:
             agent_turn = not agent_turn
-        pool = _S_AGENT[st] if agent_turn else _S_CONTACT[st]
+        if b2c:
+            pool = _S_AGENT_C[st] if agent_turn else _S_CONTACT_C[st]
+        else:
+            pool = _S_AGENT[st] if agent_turn else _S_CONTACT[st]
         k = 2 if agent_turn else 1
         lines = rng.sample(pool, min(len(pool), k + (rng.random() < 0.4)))
         opener = c(_S_OPEN)
         if agent_turn:
             greet = c(("Hi {c},", "Hello {c},", "Dear {c},", "{c},", "Good morning {c},")).format_map(ctx)
-            sign = f"{c(_A_SIGN)}\n{agent.name}\n{agent.title or c(('Account Executive', 'Sales', 'Account Manager'))}"
+            role = agent.title or c(("Sales Advisor", "Customer Advisor") if b2c else ("Account Executive", "Sales", "Account Manager"))
+            sign = f"{c(_A_SIGN)}\n{agent.name}\n{role}"
         else:
             greet = c(("Hi {a},", "Hello {a},", "{a},", "Hi,", "Dear {a},")).format_map(ctx)
             sign = f"{c(_C_SIGN) or 'Thanks,'}\n{contact.name}"
@@ -859,12 +966,14 @@ def chat_transcript(
     priority: str | None = None,
     competitors: Sequence = (),
     decoy_rate: float = 0.35,
+    b2c: bool = False,
 ) -> tuple[str, datetime]:
     """A live chat body (`[HH:MM:SS] Agent Name: ...` / `[HH:MM:SS] Visitor Name: ...`) and its end time.
 
     Same violation semantics and keyword options as `service_emails`.
     """
     ctx, symptoms, comps = _ctx(issue, product, customer, agent, competitors)
+    ctx["b2c"] = b2c
     ctx["k"] = rng.choice(comps)
     c = rng.choice
     s = c(symptoms)
@@ -876,7 +985,7 @@ def chat_transcript(
     scen = _plan_scenario(rng, violation, policies, priority, decoy_rate)
     setup = response = None
     if scen is not None:
-        setup, response = _scenario(rng, scen[0], scen[1], scen[2], ctx)
+        setup, response = _scenario(rng, scen[0], scen[1], scen[2], ctx, b2c)
         if scen[0] == "escalation":
             if scen[2]:
                 setup += f" I first reported it {ctx['h']} hours ago."
@@ -885,12 +994,12 @@ def chat_transcript(
                 turns.append((an, response))
                 setup = response = None
     turns.append((an, c(_CH_A_ACK).format_map(ctx)))
-    q, answers = c(_CH_QA)
+    q, answers = c(_pool('_CH_QA', b2c))
     turns.append((an, q.format_map(ctx)))
     turns.append((vn, c(answers)))
     fixed = False
     for _ in range(rng.randint(1, 3)):
-        turns.append((an, c(_CH_A_STEP).format_map(ctx)))
+        turns.append((an, c(_pool('_CH_A_STEP', b2c)).format_map(ctx)))
         if rng.random() < 0.5:
             turns.append((vn, c(_CH_V_WAIT)))
         fixed = rng.random() < 0.45
@@ -905,7 +1014,7 @@ def chat_transcript(
             turns.append((vn, setup))
         turns.append((an, response))
     if not fixed:
-        turns.append((an, c(_CH_A_ESC_NEXT)))
+        turns.append((an, c(_pool('_CH_A_ESC_NEXT', b2c))))
     turns.append((an, c(_CH_A_MORE)))
     turns.append((vn, c(_CH_V_BYE)))
     turns.append((an, c(_CH_A_BYE).format_map(ctx)))
@@ -997,16 +1106,16 @@ _LC_AUTH_NO = (
     "As a {t} I can recommend things, but I can't approve the purchase; our {boss} makes that call and isn't part of these conversations yet.",
 )
 _LC_AUTH_YES_C = (
-    "It's my own money and my decision. I'll be the one buying it.",
-    "I make the purchasing decisions myself, so it's up to me.",
-    "That's entirely my call; nobody else needs to approve it.",
+    "I'm the {t}, so it's my own decision. I'll be the one buying it.",
+    "As the {t}, I make the purchasing decisions myself, so it's up to me.",
+    "That's entirely my call; I'm the {t} and nobody else needs to approve it.",
 )
 _LC_AUTH_NO_C = (
-    "I can't decide this on my own. My {boss} makes the purchasing decisions, and they're not on this call.",
-    "Honestly, it's not my decision. My {boss} would have to approve it, and they haven't been involved yet.",
+    "I can't decide this on my own. My {boss} is the {t} and makes the purchasing decisions, and they're not on this call.",
+    "Honestly, it's not my decision. My {boss} is the {t} and would have to approve it, and they haven't been involved yet.",
 )
 _LC_NEED_YES = (
-    "We have an active {cat} project right now and our current tools can't keep up, which is exactly why we're looking at {p}.",
+    "We have an active {cat} project right now and our current tools aren't keeping up, which is exactly why we're looking at {p}.",
     "We're in the middle of a {cat} project with a hard deadline, and we need {p} to get it done.",
     "Our team has a live {cat} project, and the gaps in our current setup are costing us time. {p} fits that need.",
 )
@@ -1016,9 +1125,13 @@ _LC_NEED_NO = (
     "To be frank, we're just browsing. There isn't a specific problem we need to solve at the moment.",
 )
 _LC_NEED_YES_C = (
-    "My current one broke last week, so I need a replacement, and {p} looks like exactly what I need.",
-    "I have a real need for it: I'm setting up for {cat} at home and {p} covers exactly that.",
-    "I need something like {p} right away; what I have now doesn't do the job anymore.",
+    "I have a {plan} coming up, and {p} is exactly what I need for it.",
+    "I have a real need for it: I'm preparing for a {plan}, and {p} covers exactly that.",
+    "It's for a {plan} I've already committed to, so I need something like {p}.",
+)
+_PLANS_C = (
+    "backpacking trip", "family camping trip", "half-marathon training plan", "home-gym project in the garage",
+    "hiking trip in the Rockies", "training goal for a spring race", "week-long canoe trip", "home-gym setup in the basement",
 )
 _LC_NEED_NO_C = (
     "To be honest, I don't really need it. What I have works fine; I'm just browsing.",
@@ -1076,7 +1189,7 @@ def lead_call(
     consumer = company is None
     pname = _attr(product, "name", "our product")
     cat = (_attr(product, "category", None) or "design").lower()
-    ctx = {"l": lead.first, "a": agent.first, "p": pname, "cat": cat}
+    ctx = {"l": lead.first, "a": agent.first, "p": pname, "cat": cat, "plan": c(_PLANS_C)}
     an, ln = agent.name, lead.name
     bmin = float(bant.get("budget_min", 50000))
     titles = tuple(bant.get("authority_titles", ()) or ("Director",))
@@ -1096,13 +1209,13 @@ def lead_call(
                 b = _round_money(bmin * rng.uniform(1.15, 3.0), True, bmin)
             else:
                 b = _round_money(bmin * rng.uniform(0.2, 0.75), False, bmin)
-                b = max(b, 1)
+                b = max(b, min(5, int(bmin) - 1))
                 if b >= bmin:
                     b = int(bmin) - 1
             ans = c(_LC_BUDGET_C if consumer else _LC_BUDGET).format(b=_money(b))
         elif f == "Authority":
             if consumer:
-                ans = c(_LC_AUTH_YES_C) if met else c(_LC_AUTH_NO_C).format(boss=c(_BOSSES_C))
+                ans = c(_LC_AUTH_YES_C if met else _LC_AUTH_NO_C).format(t=c(titles), boss=c(_BOSSES_C))
             elif met:
                 t = lead.title if lead.title in titles else c(titles)
                 ans = c(_LC_AUTH_YES).format(t=t)
@@ -1230,6 +1343,7 @@ def opportunity_call(
     competitors: list,
     negative_topics: list[str],
     positive_topics: list[str],
+    b2c: bool = False,
 ) -> tuple[str, datetime]:
     """A call on an open opportunity.
 
@@ -1260,7 +1374,7 @@ def opportunity_call(
                     turns.append((an, c(_OC_COMP_REPLY)))
         else:
             neg = kind == "n"
-            spec = (_OC_NEG if neg else _OC_POS).get(val)
+            spec = None if b2c else (_OC_NEG if neg else _OC_POS).get(val)
             if spec and rng.random() < 0.6:
                 text = c(spec)
             else:
