@@ -1046,15 +1046,13 @@ def _render_call(rng: random.Random, start: datetime, turns: list[tuple[str, str
     return "\n".join(lines), t + timedelta(seconds=rint(5, 40))
 
 
-_CALL_SMALL_A = (
-    "How's your week going so far?", "How are things on your end?", "Did you have a good weekend?",
-    "Thanks for making the time, I know it's a busy season.", "Is this still a good time to talk?",
-    "I hope the connection's OK; I'm calling from the road.",
-)
-_CALL_SMALL_L = (
-    "Pretty busy, but good, thanks.", "Not bad at all. Yourself?", "Good, thanks for asking.",
-    "Yes, this works. I have about half an hour.", "All good here. Sound is fine.", "Hectic, as always, but fine.",
-    "Can't complain. The weather finally turned nice.",
+_CALL_SMALL = (
+    ("How's your week going so far?", ("Pretty busy, but good, thanks.", "Not bad at all. Yourself?", "Hectic, as always, but fine.")),
+    ("How are things on your end?", ("Good, thanks for asking.", "Can't complain. The weather finally turned nice.")),
+    ("Did you have a good weekend?", ("Yes, quiet one, thanks.", "Too short, as always!", "Great, thanks. You?")),
+    ("Thanks for making the time, I know it's a busy season.", ("No problem at all.", "Happy to. It is busy, yes.")),
+    ("Is this still a good time to talk?", ("Yes, this works. I have about half an hour.", "Sure, go ahead.")),
+    ("I hope the connection's OK; I'm calling from the road.", ("All good here. Sound is fine.", "You're a little quiet, but fine.")),
 )
 _CALL_SMALL_A2 = ("Glad to hear it.", "Doing well, thanks.", "Great.", "Good stuff.", "Ha, same here.")
 
@@ -1129,10 +1127,9 @@ _LC_NEED_YES_C = (
     "I have a real need for it: I'm preparing for a {plan}, and {p} covers exactly that.",
     "It's for a {plan} I've already committed to, so I need something like {p}.",
 )
-_PLANS_C = (
-    "backpacking trip", "family camping trip", "half-marathon training plan", "home-gym project in the garage",
-    "hiking trip in the Rockies", "training goal for a spring race", "week-long canoe trip", "home-gym setup in the basement",
-)
+_PLANS_TRIP = ("backpacking trip", "family camping trip", "hiking trip in the Rockies", "week-long canoe trip", "thru-hike next summer")
+_PLANS_FIT = ("half-marathon training plan", "home-gym project in the garage", "training goal for a spring race",
+              "home-gym setup in the basement", "strength training goal")
 _LC_NEED_NO_C = (
     "To be honest, I don't really need it. What I have works fine; I'm just browsing.",
     "There's no real need right now. I was curious, that's all.",
@@ -1189,15 +1186,16 @@ def lead_call(
     consumer = company is None
     pname = _attr(product, "name", "our product")
     cat = (_attr(product, "category", None) or "design").lower()
-    ctx = {"l": lead.first, "a": agent.first, "p": pname, "cat": cat, "plan": c(_PLANS_C)}
+    ctx = {"l": lead.first, "a": agent.first, "p": pname, "cat": cat, "plan": c(_PLANS_FIT if ("fitness" in cat or "wearable" in cat) else _PLANS_TRIP)}
     an, ln = agent.name, lead.name
     bmin = float(bant.get("budget_min", 50000))
     titles = tuple(bant.get("authority_titles", ()) or ("Director",))
     tmax = int(bant.get("timeline_max_months", 6))
     turns = [(an, c(_LC_A_OPEN).format_map(ctx)), (ln, c(_LC_L_OPEN).format_map(ctx))]
     if rng.random() < 0.6:
-        turns.append((an, c(_CALL_SMALL_A)))
-        turns.append((ln, c(_CALL_SMALL_L)))
+        q, answers = c(_CALL_SMALL)
+        turns.append((an, q))
+        turns.append((ln, c(answers)))
         if rng.random() < 0.3:
             turns.append((an, c(_CALL_SMALL_A2)))
     order = list(BANT_FACTORS)
@@ -1357,8 +1355,9 @@ def opportunity_call(
     an, ln = agent.name, contact.name
     turns = [(an, c(_OC_A_OPEN).format_map(ctx)), (ln, c(_OC_L_OPEN).format_map(ctx))]
     if rng.random() < 0.5:
-        turns.append((an, c(_CALL_SMALL_A)))
-        turns.append((ln, c(_CALL_SMALL_L)))
+        q, answers = c(_CALL_SMALL)
+        turns.append((an, q))
+        turns.append((ln, c(answers)))
     items = [("k", _attr(k, "name", k)) for k in competitors]
     items += [("n", t) for t in negative_topics]
     items += [("p", t) for t in positive_topics]
