@@ -7,7 +7,7 @@ Only syntax is checked here; names and types are the validator's job.
 from __future__ import annotations
 
 from crmweaver.soql import ast
-from crmweaver.soql.errors import SoqlError, at, positioned
+from crmweaver.soql.errors import SoqlError, positioned
 from crmweaver.soql.lexer import DATE, DATETIME, EOF, IDENT, NUMBER, OP, PUNCT, STRING, Token, tokenize
 
 DML = frozenset({"INSERT", "UPDATE", "DELETE", "UPSERT", "MERGE", "UNDELETE", "DROP", "CREATE", "ALTER", "REPLACE", "TRUNCATE", "ATTACH", "PRAGMA"})
@@ -393,4 +393,4 @@ def parse(text: str) -> ast.Query:
     return Parser(text).parse_statement()
 
 
-__all__ = ["parse", "Parser", "at"]
+__all__ = ["parse", "Parser"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from crmweaver.org.schema import Field, FieldType, Schema, SObject
+from crmweaver.org.schema import FieldType, Schema, SObject
 from crmweaver.soql import ast, dates
 from crmweaver.soql.errors import SoqlError, positioned
 from crmweaver.soql.lexer import like_pattern
@@ -212,9 +212,9 @@ class Translator:
                 raise self.malformed(q.having, "HAVING requires GROUP BY with COUNT()")
             h, hp = self.condition(scope, q.having, self.group_keys(scope, q.group_by))
             having_sql, params = " HAVING " + h, params + hp
-        tail_sql, tail_params = self.tail(q, scope, None, paging=True) if not q.order_by else ("", [])
         if q.order_by:
             raise self.malformed(q.order_by[0], "ORDER BY is not allowed with COUNT()")
+        tail_sql, tail_params = self.tail(q, scope, None)
         inner = f"SELECT 1 {scope.from_sql()}{where_sql}{group}{having_sql}{tail_sql}"
         return Plan("count", f"SELECT COUNT(*) FROM ({inner})", tuple(params + tail_params))
 
@@ -466,8 +466,6 @@ class Translator:
                 return dates.literal_condition(c.op, left.sql, lit.value, lit.n, self.today, left.type is T.DATE)
             except SoqlError as e:
                 raise self.reposition(e, lit) from None
-        if left.type in (T.TEXTAREA, T.MULTIPICKLIST) and c.op not in ("=", "!="):
-            pass  # Salesforce allows range comparisons on text; kept for parity
         if left.type is T.BOOLEAN and c.op not in ("=", "!="):
             raise self.err("INVALID_QUERY_FILTER_OPERATOR", c, f"invalid operator on boolean field: {c.op}")
         v = self.value(left, lit)
