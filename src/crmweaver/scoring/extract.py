@@ -29,7 +29,8 @@ when the response names nothing of the kind. Rules (each is tested in tests/test
 - Single-answer kinds (every kind but task_ids and bant): when several distinct items appear,
   the final answer is found by tiers, first tier that isolates exactly one item wins:
   1. after an explicit marker ("answer:", "final answer is", "result:") - to the end of its line;
-  2. right after a correction cue ("should be", "change it to", "->");
+  2. right after a correction or answer verb ("should be", "change it to", "->", "violates",
+     "route it to");
   3. right after a copula ("is", "was", "would be");
   4. emphasized (**bold**, `code`, quotes);
   5. the last non-empty line; 6. the last sentence.
@@ -201,7 +202,8 @@ _NONE_WHOLE = re.compile(r"^(?:none|null|nil|n/?a|no|nothing|no answer|not appli
 _NONE_PHRASE = re.compile(
     r"\bnone\b|\bn/a\b|\bnobody\b|\bno\s?one\b"
     r"|\bno\s+(?:[\w-]+\s+){0,3}?(?:records?|results?|matche?s?|data|agents?|users?|articles?|issues?|products?|tasks?|months?|states?|regions?"
-    r"|violations?|breach(?:es)?|entries|cases|reps?|representatives?|employees?|candidates?|policy|policies|answer|stage\s+change|change)\b"
+    r"|violations?|breach(?:es)?|entries|cases|reps?|representatives?|employees?|candidates?|policy|policies|answer|stage\s+change|change"
+    r"|peaks?|spikes?|trends?|standouts?|winners?|differences?)\b"
     r"|\bthere\s+(?:is|are|was|were)\s+no\b|\bthere\s+(?:isn't|aren't|wasn't|weren't)\s+(?:any|a|an)\b"
     r"|\b(?:could|can|did)(?:\s*not|n't)\s+(?:find|identify|locate|determine)\b|\bunable\s+to\s+(?:find|identify|locate|determine)\b"
     r"|\bnot\s+found\b|\bnothing\s+(?:found|matche[sd]|qualifies|stands\s+out)\b|\bdoes(?:\s*not|n't)\s+exist\b",
@@ -250,20 +252,30 @@ def says_none(text: str, kind: str | None = None) -> bool:
 # --- final-answer narrowing ---------------------------------------------------------------
 _MARKER_STRICT = re.compile(r"\b(?:final\s+answer|answer|result|conclusion)\b(?:\s+is\b|\s*[:=\-\u2014])", re.I)
 _CORRECTION = re.compile(
-    r"\bshould\s+(?:instead\s+|actually\s+|rather\s+|now\s+)?be\b|\b(?:change|changed|update|updated|move|moved|set|correct|corrected)\s+(?:it\s+|the\s+stage\s+|the\s+opportunity\s+)?to\b|->|\u2192|\bcorrect\s+\w+\s+(?:is|would\s+be)\b",
+    r"\bshould\s+(?:instead\s+|actually\s+|rather\s+|now\s+)?be\b|\b(?:change|changed|update|updated|move|moved|set|correct|corrected)\s+(?:it\s+|the\s+stage\s+|the\s+opportunity\s+)?to\b|->|\u2192|\bcorrect\s+\w+\s+(?:is|would\s+be)\b"
+    r"|\b(?:violates|violated|breaches|breached|breaks|conflicts\s+with|contradicts|belongs\s+to|goes\s+to"
+    r"|(?:route|routed|assign|assigned)\s+(?:it\s+|this\s+case\s+|the\s+case\s+|the\s+lead\s+)?to)\b",
     re.I,
 )
 _COPULA = re.compile(r"\b(?:is|are|was|were|would\s+be|be)\b", re.I)
-_FILLER = re.compile(r"(?:[\s:=\-*`\"'(]|\b(?:in|at|the|a|an|to|stage|month|state|agent|user)\b)*", re.I)
+_FILLER = re.compile(r"(?:[\s:=\-*`\"'(]|\b(?:in|at|the|a|an|to|stage|month|state|agent|user|article|policy|issue|product|task|region)\b)*", re.I)
+
+
+_LIST_SEP = re.compile(r"[\s,/&*`\"'()-]*(?:\b(?:and|or|and/or|then)\b)?[\s*`\"'(-]*")
 
 
 def _after_anchor(text: str, hits: list[Hit], anchor: re.Pattern) -> list[Hit]:
-    starts = {h.start: h for h in hits}
+    """Items right after an anchor, with the list that continues them ("is X or Y" -> X, Y)."""
+    starts = {h.start: i for i, h in enumerate(hits)}
     out = []
     for m in anchor.finditer(text):
         p = _FILLER.match(text, m.end()).end()
-        if p in starts:
-            out.append(starts[p])
+        i = starts.get(p)
+        while i is not None:
+            out.append(hits[i])
+            if i + 1 >= len(hits) or _LIST_SEP.fullmatch(text, hits[i].end, hits[i + 1].start) is None:
+                break
+            i += 1
     return out
 
 

@@ -1,0 +1,184 @@
+"""Scoring: month, state, stage and BANT extraction on real-looking responses."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmweaver.scoring import exact_match, extract
+from crmweaver.scoring.extract import find_states
+
+# (response, expected extraction)
+MONTH_CASES = [
+    ("March", ["March"]),
+    ("march", ["March"]),
+    ("MARCH", ["March"]),
+    ("Mar", ["March"]),
+    ("The month with significantly more cases is **June**.", ["June"]),
+    ("Cases peaked in sept.", ["September"]),
+    ("Sept", ["September"]),
+    ("sep", ["September"]),
+    ("Dec.", ["December"]),
+    ("The answer is jan", ["January"]),
+    ("Yes - October 2024 clearly exceeds every other month.", ["October"]),
+    ("May", ["May"]),
+    ("may", ["May"]),
+    ("May.", ["May"]),
+    ("The peak was in may, with 41 cases.", ["May"]),
+    ("Cases for the product spiked in May 2024.", ["May"]),
+    ("may 2024", ["May"]),
+    ("May had 40 cases, far above any other month.", ["May"]),
+    ("In May we saw the most cases.", ["May"]),
+    ("The month is MAY", ["May"]),
+    # "may" as a modal verb is not a month
+    ("It may be February.", ["February"]),
+    ("May I suggest July? It had 30 cases.", ["July"]),
+    ("This may indicate a seasonal trend; the peak month is August.", ["August"]),
+    ("There may be no clear peak.", [None]),
+    ("I may have missed something, but April stands out.", ["April"]),
+    ("The counts may vary.", []),
+    # several months: the final answer
+    ("January: 10 cases, February: 12 cases, March: 31 cases.\nMarch clearly exceeds every other month.", ["March"]),
+    ("Counts: Jan 4, Feb 5, Mar 19. Answer: March", ["March"]),
+    ("Compared with April and June, the month with more cases is May.", ["May"]),
+    ("Either May or June.", ["May", "June"]),
+    # None
+    ("No month stands out.", [None]),
+    ("None", [None]),
+]
+
+
+@pytest.mark.parametrize(("response", "expected"), MONTH_CASES)
+def test_extract_month(response, expected):
+    assert extract(response, "month") == expected
+
+
+STATE_CASES = [
+    ("CA", ["CA"]),
+    ("ca", []),  # lowercase is not a state code
+    ("The best region is CA.", ["CA"]),
+    ("**TX**", ["TX"]),
+    ('"NY"', ["NY"]),
+    ("Accounts shipped to NY close cases in 1.2 days on average.", ["NY"]),
+    ("The state with the quickest closure is WA (Washington).", ["WA"]),
+    # full state names do not count for the state kind
+    ("California", []),
+    ("The best region is California.", []),
+    ("New York has the fastest average closure time.", []),
+    # state codes that are also English words
+    ("IN", ["IN"]),
+    ("The answer is OR.", ["OR"]),
+    ("State: ME", ["ME"]),
+    ("**OK**", ["OK"]),
+    ("Indiana (IN) closes cases fastest.", ["IN"]),
+    ("Cases IN TX close fastest.", ["TX"]),  # shouted "IN" is not Indiana
+    ("OK, the quickest state is FL.", ["FL"]),
+    ("OK", ["OK"]),
+    ("The agent's user ID is 005Wt000003NIiTIAW; the state is NV.", ["NV"]),
+    ("CA or TX - I cannot tell which.", ["CA", "TX"]),
+    # several codes: the final answer
+    ("TX averaged 3.1 days and CA averaged 2.4 days. The best region is CA.", ["CA"]),
+    ("Averages: TX 3.1, FL 2.9, CA 2.4\n\nAnswer: CA", ["CA"]),
+    ("NY: 4.0 days\nNJ: 3.3 days\nGA: 2.2 days\n**GA** is the quickest.", ["GA"]),
+    ("No state had enough closed cases.", [None]),
+]
+
+
+@pytest.mark.parametrize(("response", "expected"), STATE_CASES)
+def test_extract_state(response, expected):
+    assert extract(response, "state") == expected
+
+
+def test_state_names_only_with_the_flag():
+    assert [h.value for h in find_states("The best region is California.", names=True)] == ["CA"]
+    assert extract("New Jersey", "state", state_names=True) == ["NJ"]
+    assert exact_match("California", ["CA"], "state") == 0.0
+
+
+STAGE_CASES = [
+    ("Discovery", ["Discovery"]),
+    ("discovery", ["Discovery"]),
+    ("Quote", ["Quote"]),
+    ("quote", ["Quote"]),
+    ("closed", ["Closed"]),
+    ("The correct stage is Negotiation.", ["Negotiation"]),
+    ("The stage should be **Qualification**.", ["Qualification"]),
+    ("The opportunity is currently in Negotiation, but its tasks indicate it should be in Discovery.", ["Discovery"]),
+    ("Current stage: Closed. Correct stage: Quote.", ["Quote"]),
+    ("StageName should be changed to Quote.", ["Quote"]),
+    ("Change the stage to quote.", ["Quote"]),
+    ("It belongs in the quote stage.", ["Quote"]),
+    ("Negotiation -> Discovery", ["Discovery"]),
+    ("The customer asked for a quote and the stage should be Negotiation.", ["Negotiation"]),
+    ("A quote was sent last week, so the right stage is Negotiation.", ["Negotiation"]),
+    ("The deal is Closed Won.", ["Closed"]),
+    ("Quote Q-00123 was accepted, so the stage should be Closed.", ["Closed"]),
+    ("The cases were closed quickly; the stage should be Discovery.", ["Discovery"]),
+    ("The tasks (a discovery call, a needs analysis) point to the Discovery stage.", ["Discovery"]),
+    # the current stage confirmed = None
+    ("The current stage, Negotiation, is correct.", [None]),
+    ("The stage Discovery matches the activities; no change needed.", [None]),
+    ("The StageName is accurate.", [None]),
+    ("None", [None]),
+    ("The stage Negotiation is not correct; it should be Discovery.", ["Discovery"]),
+    ("Negotiation is wrong. Discovery.", ["Discovery"]),
+    ("I think it might be Discovery or Qualification.", ["Discovery", "Qualification"]),
+]
+
+
+@pytest.mark.parametrize(("response", "expected"), STAGE_CASES)
+def test_extract_stage(response, expected):
+    assert extract(response, "stage") == expected
+
+
+BANT_CASES = [
+    ("Budget", ["Budget"]),
+    ("Budget, Timeline", ["Budget", "Timeline"]),
+    ("Timeline, Budget", ["Budget", "Timeline"]),
+    ("budget and need", ["Budget", "Need"]),
+    ("Budget and Timeline are not met.", ["Budget", "Timeline"]),
+    ("Budget and Timeline are not met; Authority and Need are satisfied.", ["Budget", "Timeline"]),
+    ("Budget is confirmed, but Timeline is not.", ["Timeline"]),
+    ("The lead meets Budget and Authority but not Need or Timeline.", ["Need", "Timeline"]),
+    ("Not met: Authority, Need", ["Authority", "Need"]),
+    ("The lead lacks decision-making authority and has no clear timeline.", ["Authority", "Timeline"]),
+    ("There is no budget allocated for this project.", ["Budget"]),
+    ("The contact needs approval from the CFO, so Authority is not met.", ["Authority"]),
+    ("We need to check again, but the Budget is unclear.", ["Budget"]),
+    ("Need: not established. Budget: confirmed. Authority: confirmed. Timeline: confirmed.", ["Need"]),
+    (
+        "- Budget: Met - the customer confirmed $50k.\n- Authority: Not met - the contact needs sign-off.\n"
+        "- Need: Met\n- Timeline: Not met - no decision date.\n\nFactors not met: Authority, Timeline",
+        ["Authority", "Timeline"],
+    ),
+    ("I reviewed Budget, Authority, Need and Timeline.\nBudget and Timeline are not met.", ["Budget", "Timeline"]),
+    ("Budget \u2705 Authority \u274c Need \u2705 Timeline \u274c", ["Authority", "Timeline"]),
+    ("Answer: Need, Timeline", ["Need", "Timeline"]),
+    ("Budget is fine and need is unclear.", ["Need"]),
+    ("The timing is uncertain and the buyer has no budget.", ["Budget", "Timeline"]),
+    # qualified = None
+    ("All BANT criteria are met.", [None]),
+    ("Budget, Authority, Need and Timeline are all met.", [None]),
+    ("The lead is fully qualified.", [None]),
+    ("None", [None]),
+    ("None - the lead meets all four factors.", [None]),
+    ("The lead is not qualified: Budget is missing.", ["Budget"]),
+]
+
+
+@pytest.mark.parametrize(("response", "expected"), BANT_CASES)
+def test_extract_bant(response, expected):
+    assert extract(response, "bant") == expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "reward"),
+    [
+        ("Timeline and Budget are not met.", ["Budget", "Timeline"], 1),
+        ("Budget", ["Budget", "Timeline"], 0),
+        ("Budget, Authority, Timeline", ["Budget", "Timeline"], 0),
+        ("The lead is qualified.", [None], 1),
+        ("Budget is not met.", [None], 0),
+    ],
+)
+def test_exact_match_bant(response, gold, reward):
+    assert exact_match(response, gold, "bant") == reward
