@@ -122,6 +122,10 @@ STAGE_CASES = [
     ("The stage Negotiation is not correct; it should be Discovery.", ["Discovery"]),
     ("Negotiation is wrong. Discovery.", ["Discovery"]),
     ("I think it might be Discovery or Qualification.", ["Discovery", "Qualification"]),
+    ("Discovery is correct; the current Negotiation stage is wrong.", ["Discovery"]),
+    ("Discovery matches the activities better than Negotiation does.", ["Discovery", "Negotiation"]),
+    ("The existing stage (Quote) matches the open tasks.", [None]),
+    ("Final: Qualification", ["Qualification"]),
 ]
 
 

@@ -30,7 +30,7 @@ when the response names nothing of the kind. Rules (each is tested in tests/test
   the final answer is found by tiers, first tier that isolates exactly one item wins:
   1. after an explicit marker ("answer:", "final answer is", "result:") - to the end of its line;
   2. right after a correction or answer verb ("should be", "change it to", "->", "violates",
-     "route it to");
+     "route it to"), or right before a verdict ("X is correct", "X is the answer");
   3. right after a copula ("is", "was", "would be");
   4. emphasized (**bold**, `code`, quotes);
   5. the last non-empty line; 6. the last sentence.
@@ -214,12 +214,12 @@ _AFFIRMED_NONE: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "stage": (
         re.compile(
             r"(?<!not )(?<!n't )\b(?:is|are|seems|appears|looks)\s+(?:already\s+|currently\s+|still\s+)?(?:correct|accurate|appropriate|consistent|aligned|right|valid|fine)\b"
-            r"|\bno\s+(?:stage\s+)?change\b|\bmatches\b|\bis\s+in\s+line\b|\bdoes(?:n't|\s+not)\s+need\b|\bno\s+(?:update|correction)\b",
+            r"|\bno\s+(?:stage\s+)?change\b|\b(?:current|existing|stage)\b[^.;\n]{0,60}\bmatches\b|\bis\s+in\s+line\b|\bdoes(?:n't|\s+not)\s+need\b|\bno\s+(?:update|correction)\b",
             re.I,
         ),
         re.compile(
             r"incorrect|\bnot\s+(?:correct|accurate|consistent|aligned)|n't\s+(?:correct|accurate|consistent|aligned)|inaccurate|inconsistent|misaligned"
-            r"|mismatch|does(?:n't|\s+not)\s+match|\bshould\s+(?:instead\s+|actually\s+|rather\s+)?be\b|\bwrong\b"
+            r"|mismatch|does(?:n't|\s+not)\s+match|\bshould\s+(?:instead\s+|actually\s+|rather\s+)?be\b|\bwrong\b|\bbetter\b|\bmore\s+(?:appropriate|accurate)\b"
             r"|\b(?:change|update|move|set|correct)\s+(?:it|the\s+stage|the\s+opportunity)?\s*to\b",
             re.I,
         ),
@@ -250,13 +250,14 @@ def says_none(text: str, kind: str | None = None) -> bool:
 
 
 # --- final-answer narrowing ---------------------------------------------------------------
-_MARKER_STRICT = re.compile(r"\b(?:final\s+answer|answer|result|conclusion)\b(?:\s+is\b|\s*[:=\-\u2014])", re.I)
+_MARKER_STRICT = re.compile(r"\b(?:final\s+answer|final|answer|result|conclusion)\b(?:\s+is\b|\s*[:=\-\u2014])", re.I)
 _CORRECTION = re.compile(
     r"\bshould\s+(?:instead\s+|actually\s+|rather\s+|now\s+)?be\b|\b(?:change|changed|update|updated|move|moved|set|correct|corrected)\s+(?:it\s+|the\s+stage\s+|the\s+opportunity\s+)?to\b|->|\u2192|\bcorrect\s+\w+\s+(?:is|would\s+be)\b"
     r"|\b(?:violates|violated|breaches|breached|breaks|conflicts\s+with|contradicts|belongs\s+to|goes\s+to"
     r"|(?:route|routed|assign|assigned)\s+(?:it\s+|this\s+case\s+|the\s+case\s+|the\s+lead\s+)?to)\b",
     re.I,
 )
+_VERDICT_AFTER = re.compile(r"[\s*`\"')]*(?:is|would\s+be|seems)\s+(?:the\s+)?(?:correct|right|appropriate|accurate|answer|best\s+fit)\b", re.I)
 _COPULA = re.compile(r"\b(?:is|are|was|were|would\s+be|be)\b", re.I)
 _FILLER = re.compile(r"(?:[\s:=\-*`\"'(]|\b(?:in|at|the|a|an|to|stage|month|state|agent|user|article|policy|issue|product|task|region)\b)*", re.I)
 
@@ -319,7 +320,7 @@ def narrow(text: str, hits: list[Hit], key: Callable[[str], str] = lambda v: v) 
     seg = _marker_segment(text, to_end=False)
     tiers = [
         lambda: _in_span(hits, [seg]) if seg else [],
-        lambda: _after_anchor(text, hits, _CORRECTION),
+        lambda: _after_anchor(text, hits, _CORRECTION) + [h for h in hits if _VERDICT_AFTER.match(text, h.end)],
         lambda: _after_anchor(text, hits, _COPULA),
         lambda: _in_span(hits, emphasized_spans(text)),
         lambda: _in_span(hits, [last_line(text)]),
