@@ -58,7 +58,7 @@ def opportunity_description(rng: random.Random, account: str, products: list[str
         "Sponsor wants a decision this quarter.", "Procurement is involved early.", "Competes with an incumbent tool.",
         "Follows a successful evaluation.", "Budget comes from the engineering team.", "",
     ))
-    return f"{lead} {', '.join(products)} {units} for {account}. {extra}".strip()
+    return f"{lead} {', '.join(products)} {units} for {account.rstrip('.')}. {extra}".strip()
 
 
 def quote_description(rng: random.Random, products: list[str], n_units: int, units: str) -> str:

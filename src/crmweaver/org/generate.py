@@ -50,7 +50,7 @@ GENERATOR_VERSION = "1"
 FACTS_TABLE = "_facts"
 MIN_SCALE, MAX_SCALE = 0.01, 100.0
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], None]  # (stage, done, total): each stage reports 0/1 then 1/1
 
 STAGES: tuple[tuple[str, Callable[[Ctx], None]], ...] = (
     ("reference", gen_people.build_reference),
@@ -72,15 +72,16 @@ def generate(preset: str, *, seed: int = 0, scale: float = 1.0, today: date | No
 
 def _generate(preset: str, seed: int, scale: float, today: date, progress: Progress | None) -> Ctx:
     if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        raise OrgError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     if not MIN_SCALE <= scale <= MAX_SCALE:
-        raise ValueError(f"scale must be between {MIN_SCALE} and {MAX_SCALE}, got {scale}")
+        raise OrgError(f"scale {scale} is out of range; choose a scale between {MIN_SCALE} and {MAX_SCALE}")
     ctx = Ctx(preset, seed, scale, today, schema_for(preset), catalog(preset, seed))
-    total = len(STAGES) + 2
-    for k, (name, stage) in enumerate(STAGES):
+    for name, stage in STAGES:
         if progress:
-            progress(name, k, total)
+            progress(name, 0, 1)
         stage(ctx)
+        if progress:
+            progress(name, 1, 1)
     return ctx
 
 
@@ -104,9 +105,8 @@ def build_org(
     out.parent.mkdir(parents=True, exist_ok=True)
     today = today or DEFAULT_TODAY
     ctx = _generate(preset, seed, scale, today, progress)
-    total = len(STAGES) + 2
     if progress:
-        progress("writing", len(STAGES), total)
+        progress("writing", 0, 1)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -118,7 +118,8 @@ def build_org(
             with conn:
                 _write(conn, ctx)
             if progress:
-                progress("indexing", len(STAGES) + 1, total)
+                progress("writing", 1, 1)
+                progress("indexing", 0, 1)
             with conn:
                 create_indexes(conn, ctx.schema)
                 conn.execute(f"CREATE INDEX ix_facts_record ON {FACTS_TABLE} (record_id)")
@@ -130,7 +131,7 @@ def build_org(
         tmp.unlink(missing_ok=True)
         raise
     if progress:
-        progress("done", total, total)
+        progress("indexing", 1, 1)
     return {name: len(rows) for name, rows in ctx.tables.items()}
 
 
