@@ -55,6 +55,12 @@ ID_CASES = [
     (f"Both {U1} and {U2} have 2 transfers.", [U1], "user_id", 0),  # ambiguous: no tier isolates one
     (f"{U2} or {U1}", [U1], "user_id", 0),
     (f"Between {U2} and {U3}, the best is {U1}", [U1], "user_id", 1),
+    (f"{U2}\n{U1}", [U1], "user_id", 0),  # a bare list of candidates is not an answer
+    (f"- {U2}\n- {U1}\n- {U3}", [U3], "user_id", 0),
+    (f"The highest number of transfers is {U1} (7), followed by {U2} (5).", [U1], "user_id", 1),
+    (f"{U1} closes cases in 1.5 days on average, faster than {U2} at 2.3 days.", [U1], "user_id", 1),
+    (f"| Agent | Avg days |\n|---|---|\n| {U1} | 2.1 |\n| {U2} | 3.4 |\n\nThe lowest average is {U1}.", [U1], "user_id", 1),
+    (f"Routing: assign the case to {U1}. ({U2} has fewer closed cases.)", [U1], "user_id", 1),
     # id plus "none of the others": the id
     (f"{U1} is the only agent with more than 5 cases; none of the others qualify.", [U1], "user_id", 1),
     (f"{U1}. None of the other agents meet the threshold.", [U1], "user_id", 1),

@@ -41,6 +41,8 @@ MONTH_CASES = [
     ("Counts: Jan 4, Feb 5, Mar 19. Answer: March", ["March"]),
     ("Compared with April and June, the month with more cases is May.", ["May"]),
     ("Either May or June.", ["May", "June"]),
+    ("In the past 6 months (Jan-Jun), the counts were: Jan 3, Feb 4, Mar 5, Apr 4, May 15, Jun 6. May significantly exceeds the others.", ["May"]),
+    ("The month of May stood out with 52 cases versus an average of 20 in April and June.", ["May"]),
     # None
     ("No month stands out.", [None]),
     ("None", [None]),
@@ -75,6 +77,8 @@ STATE_CASES = [
     ("OK", ["OK"]),
     ("The agent's user ID is 005Wt000003NIiTIAW; the state is NV.", ["NV"]),
     ("CA or TX - I cannot tell which.", ["CA", "TX"]),
+    ("Texas (TX) has the quickest closure at 1.5 days, compared to CA at 2.3 days.", ["TX"]),
+    ("Shipping state FL is quicker than GA.", ["FL"]),
     # several codes: the final answer
     ("TX averaged 3.1 days and CA averaged 2.4 days. The best region is CA.", ["CA"]),
     ("Averages: TX 3.1, FL 2.9, CA 2.4\n\nAnswer: CA", ["CA"]),
@@ -123,9 +127,12 @@ STAGE_CASES = [
     ("Negotiation is wrong. Discovery.", ["Discovery"]),
     ("I think it might be Discovery or Qualification.", ["Discovery", "Qualification"]),
     ("Discovery is correct; the current Negotiation stage is wrong.", ["Discovery"]),
-    ("Discovery matches the activities better than Negotiation does.", ["Discovery", "Negotiation"]),
+    ("Discovery matches the activities better than Negotiation does.", ["Discovery"]),
+    ("Discovery or Negotiation; hard to say.", ["Discovery", "Negotiation"]),
     ("The existing stage (Quote) matches the open tasks.", [None]),
     ("Final: Qualification", ["Qualification"]),
+    ("The stage is incorrectly set to Closed. The tasks are quote follow-ups, so the opportunity should be in Quote.", ["Quote"]),
+    ("It should move from Negotiation to Discovery.", ["Discovery"]),
 ]
 
 

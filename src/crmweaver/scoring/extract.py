@@ -31,9 +31,12 @@ when the response names nothing of the kind. Rules (each is tested in tests/test
   1. after an explicit marker ("answer:", "final answer is", "result:") - to the end of its line;
   2. right after a correction or answer verb ("should be", "change it to", "->", "violates",
      "route it to"), or right before a verdict ("X is correct", "X is the answer");
-  3. right after a copula ("is", "was", "would be");
+  3. right after a copula ("is", "was", "would be"; not "is:", which starts a list);
   4. emphasized (**bold**, `code`, quotes);
-  5. the last non-empty line; 6. the last sentence.
+  5. not in a contrast ("compared to X", "than X", "followed by X", "versus ... X" to the end of
+     their clause; "not X", "from X", "instead of X");
+  6. the last non-empty line, and 7. the last sentence, unless the response ends in a bare list
+     of items (two or more lines holding nothing but an item).
   If no tier isolates one, all distinct items are returned (an ambiguous answer scores 0).
 - List kinds (task_ids, bant): an explicit answer marker, when present and followed by items,
   limits extraction to the text after the last such marker; otherwise the whole response counts.
@@ -252,7 +255,7 @@ def says_none(text: str, kind: str | None = None) -> bool:
 # --- final-answer narrowing ---------------------------------------------------------------
 _MARKER_STRICT = re.compile(r"\b(?:final\s+answer|final|answer|result|conclusion)\b(?:\s+is\b|\s*[:=\-\u2014])", re.I)
 _CORRECTION = re.compile(
-    r"\bshould\s+(?:instead\s+|actually\s+|rather\s+|now\s+)?be\b|\b(?:change|changed|update|updated|move|moved|set|correct|corrected)\s+(?:it\s+|the\s+stage\s+|the\s+opportunity\s+)?to\b|->|\u2192|\bcorrect\s+\w+\s+(?:is|would\s+be)\b"
+    r"\bshould\s+(?:instead\s+|actually\s+|rather\s+|now\s+)?be\b|(?<!is )(?<!was )(?<!been )(?<!incorrectly )(?<!currently )(?<!wrongly )\b(?:change|changed|update|updated|move|moved|set|correct|corrected)\s+(?:it\s+|the\s+stage\s+|the\s+opportunity\s+)?to\b|->|\u2192|\bcorrect\s+\w+\s+(?:is|would\s+be)\b"
     r"|\b(?:violates|violated|breaches|breached|breaks|conflicts\s+with|contradicts|belongs\s+to|goes\s+to"
     r"|(?:route|routed|assign|assigned)\s+(?:it\s+|this\s+case\s+|the\s+case\s+|the\s+lead\s+)?to)\b",
     re.I,
@@ -265,12 +268,21 @@ _FILLER = re.compile(r"(?:[\s:=\-*`\"'(]|\b(?:in|at|the|a|an|to|stage|month|stat
 _LIST_SEP = re.compile(r"[\s,/&*`\"'()-]*(?:\b(?:and|or|and/or|then)\b)?[\s*`\"'(-]*")
 
 
-def _after_anchor(text: str, hits: list[Hit], anchor: re.Pattern) -> list[Hit]:
+_COPULA_FILLER = re.compile(r"(?:[ \t*`\"'(]|\b(?:in|at|the|a|an|to|stage|month|state|agent|user|article|policy|issue|product|task|region)\b)*", re.I)
+# items after these are context, not the answer: to the end of the clause, or (direct) the next item
+_CONTRAST_CLAUSE = re.compile(
+    r"\b(?:compared\s+(?:to|with)|versus|vs\.?|than|followed\s+by|ahead\s+of|behind|unlike|except(?:\s+for)?)\b[^.;,!?\n]*", re.I
+)
+_CONTRAST_DIRECT = re.compile(r"\b(?:not|from|instead\s+of|other\s+than|rather\s+than)\b", re.I)
+_BARE_LINE = re.compile(r"[\s*`\"'.,;:()#\d-]*")
+
+
+def _after_anchor(text: str, hits: list[Hit], anchor: re.Pattern, filler: re.Pattern = _FILLER) -> list[Hit]:
     """Items right after an anchor, with the list that continues them ("is X or Y" -> X, Y)."""
     starts = {h.start: i for i, h in enumerate(hits)}
     out = []
     for m in anchor.finditer(text):
-        p = _FILLER.match(text, m.end()).end()
+        p = filler.match(text, m.end()).end()
         i = starts.get(p)
         while i is not None:
             out.append(hits[i])
@@ -312,6 +324,26 @@ def _distinct(hits: list[Hit], key: Callable[[str], str]) -> list[str]:
     return list(seen.values())
 
 
+def _not_in_contrast(text: str, hits: list[Hit]) -> list[Hit]:
+    context = set(_after_anchor(text, hits, _CONTRAST_DIRECT))
+    context.update(_in_span(hits, [m.span() for m in _CONTRAST_CLAUSE.finditer(text)]))
+    return [h for h in hits if h not in context]
+
+
+def _is_item_list(text: str, hits: list[Hit]) -> bool:
+    """Whether the last two non-empty lines are bare items (a list of candidates, not an answer)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][-2:]
+    if len(lines) < 2:
+        return False
+    bare = 0
+    for ln in lines:
+        rest = ln
+        for h in hits:
+            rest = rest.replace(h.value, "")
+        bare += rest != ln and _BARE_LINE.fullmatch(rest) is not None
+    return bare == 2
+
+
 def narrow(text: str, hits: list[Hit], key: Callable[[str], str] = lambda v: v) -> list[str]:
     """The final answer among several distinct single-answer items (see the module docstring)."""
     everything = _distinct(hits, key)
@@ -321,10 +353,11 @@ def narrow(text: str, hits: list[Hit], key: Callable[[str], str] = lambda v: v) 
     tiers = [
         lambda: _in_span(hits, [seg]) if seg else [],
         lambda: _after_anchor(text, hits, _CORRECTION) + [h for h in hits if _VERDICT_AFTER.match(text, h.end)],
-        lambda: _after_anchor(text, hits, _COPULA),
+        lambda: _after_anchor(text, hits, _COPULA, _COPULA_FILLER),
         lambda: _in_span(hits, emphasized_spans(text)),
-        lambda: _in_span(hits, [last_line(text)]),
-        lambda: _in_span(hits, [last_sentence(text)]),
+        lambda: _not_in_contrast(text, hits),
+        lambda: [] if _is_item_list(text, hits) else _in_span(hits, [last_line(text)]),
+        lambda: [] if _is_item_list(text, hits) else _in_span(hits, [last_sentence(text)]),
     ]
     for tier in tiers:
         found = _distinct(tier(), key)
