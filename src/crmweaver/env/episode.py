@@ -1,0 +1,170 @@
+"""One episode: reset -> step(assistant message)* -> reward. Never raises on agent input.
+
+The environment owns the chat (`messages`, OpenAI format) so that every backend, the oracle, the
+evaluation runner and the RL trainers see exactly the same dialogue. A bad query is an
+observation (Salesforce's error list), a malformed turn is a format reminder; both cost a turn.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from crmweaver.env.actions import Action, parse_react, parse_tool_call
+from crmweaver.env.prompts import system_prompt
+from crmweaver.org.catalog import catalog
+from crmweaver.org.store import Org
+from crmweaver.scoring import Score, score
+from crmweaver.soql.engine import run as run_query
+from crmweaver.tasks.row import TaskRow
+from crmweaver.tasks.types import TASK_TYPES
+
+Termination = Literal["respond", "max_turns", "user_stop", "infra_error"]
+
+FORMAT_REMINDER = (
+    "Your message had no valid action. Think inside <thought></thought>, then either run a query with "
+    "<execute>SOQL or SOSL</execute> or answer with <respond>your answer</respond>."
+)
+TOOLS_REMINDER = "Your message called no tool. Call execute_soql, execute_sosl, or respond with your final answer."
+
+
+@dataclass
+class EnvConfig:
+    max_turns: int = 20
+    observation_chars: int = 6000  # longer observations are cut with a marker
+    protocol: Literal["react", "tools"] = "react"
+    aided: bool = False  # also show metadata.optional (domain details)
+    confidentiality: bool = False  # add the confidentiality-aware instructions
+    query_timeout_s: float = 5.0
+    max_rows: int = 2000
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    text: str
+    stop: bool = False
+
+
+class SimulatedUser(Protocol):
+    """Multi-turn mode: the user opens the conversation and answers each agent response."""
+
+    def opening(self) -> str: ...
+
+    def reply(self, agent_message: str) -> UserTurn: ...
+
+
+@dataclass
+class StepResult:
+    action: Action
+    observation: str | None  # what the agent sees next (None once done)
+    done: bool
+
+
+@dataclass
+class Episode:
+    org: Org
+    task: TaskRow
+    config: EnvConfig = field(default_factory=EnvConfig)
+    guideline: str | None = None  # a memory item shown in the system prompt
+    user: SimulatedUser | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    turns: int = 0
+    done: bool = False
+    termination: Termination | None = None
+    response: str | None = None  # the final answer that is scored
+
+    def reset(self) -> list[dict[str, Any]]:
+        """The opening messages: the system prompt and the user's request."""
+        ttype = TASK_TYPES[self.task.task]
+        seed = self.org.meta.get("seed", "0")
+        company = catalog(self.org.preset, int(seed) if seed.isdigit() else 0).company
+        system = system_prompt(
+            self.org.schema,
+            company=company,
+            persona=ttype.persona,
+            required=self.task.metadata.required,
+            optional=self.task.metadata.optional if self.config.aided else "",
+            protocol=self.config.protocol,
+            confidentiality=self.config.confidentiality,
+            guideline=self.guideline,
+        )
+        if self.task.persona:
+            system += "\n\n# The user\n" + self.task.persona
+        first = self.user.opening() if self.user else self.task.query
+        self.messages = [{"role": "system", "content": system}, {"role": "user", "content": first}]
+        self.actions, self.turns, self.done, self.termination, self.response = [], 0, False, None, None
+        return list(self.messages)
+
+    def step(self, text: str | None = None, tool_calls: list[dict[str, Any]] | None = None) -> StepResult:
+        """Apply one assistant turn (text for ReAct; tool calls for the tools protocol)."""
+        if self.done:
+            return StepResult(Action("invalid", "episode already finished"), None, True)
+        self.turns += 1
+        if self.config.protocol == "tools":
+            action, replies = self._tool_turn(text, tool_calls or [])
+        else:
+            self.messages.append({"role": "assistant", "content": text or ""})
+            action, replies = parse_react(text), None
+        self.actions.append(action)
+        observation = self._act(action)
+        if replies is not None:  # tools: one tool message per call id, the first carries the observation
+            for i, call_id in enumerate(replies):
+                content = (observation or "") if i == 0 else "Only one action per turn; this call was ignored."
+                self.messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
+            if not replies and observation:
+                self.messages.append({"role": "user", "content": observation})
+        elif observation is not None:
+            self.messages.append({"role": "user", "content": observation})
+        if not self.done and self.turns >= self.config.max_turns:
+            self._finish("max_turns")
+        return StepResult(action, None if self.done else observation, self.done)
+
+    def _tool_turn(self, text: str | None, tool_calls: list[dict[str, Any]]) -> tuple[Action, list[str]]:
+        message: dict[str, Any] = {"role": "assistant", "content": text or ""}
+        if tool_calls:
+            message["tool_calls"] = tool_calls
+        self.messages.append(message)
+        if not tool_calls:
+            return Action("invalid", "no tool call"), []
+        fn = tool_calls[0].get("function") or {}
+        action = parse_tool_call(fn.get("name"), fn.get("arguments"))
+        return action, [str(c.get("id", f"call_{i}")) for i, c in enumerate(tool_calls)]
+
+    def _act(self, action: Action) -> str | None:
+        if action.kind == "execute":
+            result = run_query(self.org, action.content, timeout_s=self.config.query_timeout_s, max_rows=self.config.max_rows)
+            return self._truncate(json.dumps(result, ensure_ascii=False))
+        if action.kind == "respond":
+            if self.user is None:
+                self.response = action.content
+                self._finish("respond")
+                return None
+            turn = self.user.reply(action.content)
+            self.response = action.content
+            if turn.stop:
+                self._finish("user_stop")
+                return None
+            return turn.text
+        return TOOLS_REMINDER if self.config.protocol == "tools" else FORMAT_REMINDER
+
+    def _truncate(self, text: str) -> str:
+        limit = self.config.observation_chars
+        if len(text) <= limit:
+            return text
+        return text[:limit] + f"\n... [truncated: {len(text) - limit} more characters; narrow the query with WHERE, fewer fields or LIMIT]"
+
+    def _finish(self, how: Termination) -> None:
+        self.done, self.termination = True, how
+
+    def fail(self, how: Termination = "infra_error") -> None:
+        """End the episode without an answer (e.g. the model backend failed)."""
+        self.response = None
+        self._finish(how)
+
+    def reward(self) -> Score:
+        """CRMArena-Pro's score of the final answer; 0 when the episode ended without one."""
+        if self.termination == "max_turns" or self.termination == "infra_error":
+            return score(self.task.model_dump(), None, actions=self.actions)
+        return score(self.task.model_dump(), self.response, actions=self.actions)
