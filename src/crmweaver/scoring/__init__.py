@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from crmweaver.org.schema import STAGES
+from crmweaver.scoring.bant import FACTORS
 from crmweaver.scoring.extract import ID_KINDS, MONTHS, STATE_NAMES, extract, key_prefix
 from crmweaver.scoring.metrics import METRICS, align_ids, exact_match, fuzzy_match, privacy_rejection, token_f1
 from crmweaver.tasks.types import TASK_TYPES
-from crmweaver.org.schema import STAGES
-from crmweaver.scoring.bant import FACTORS
 
 __all__ = [
     "METRICS",
