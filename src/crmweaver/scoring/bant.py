@@ -17,6 +17,7 @@ else none (every factor mentioned is met -> the lead is qualified -> the answer 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 FACTORS = ("Budget", "Authority", "Need", "Timeline")
 
@@ -94,17 +95,17 @@ def polarities(text: str) -> list[tuple[str, str]]:
         if not mentions:
             continue
         cues = [(m.start(), m.end(), m.lastgroup) for m in _CUE.finditer(clause)]
-        # a factor word inside a cue span ("no budget") is not itself a cue boundary
+        starts, ends = [c[0] for c in cues], [c[1] for c in cues]  # both ascending: cues do not overlap
         for start, end, name in mentions:
             if _NEGATOR_BEFORE.search(clause[max(0, start - 40) : start]):
                 out.append((name, "neg"))
                 continue
-            after = [c for c in cues if c[0] >= end]
-            before = [c for c in cues if c[1] <= start]
-            if after:
-                out.append((name, after[0][2]))
-            elif before:
-                out.append((name, before[-1][2]))
+            i = bisect_left(starts, end)  # first cue after the mention
+            j = bisect_right(ends, start)  # cues ending before it: cues[:j]
+            if i < len(cues):
+                out.append((name, cues[i][2]))
+            elif j:
+                out.append((name, cues[j - 1][2]))
             else:
                 out.append((name, "neutral"))
     return out
