@@ -12,6 +12,7 @@ from crmweaver.agent.backend import Generation, InfraError
 from crmweaver.tasks.row import TaskRow
 from crmweaver.tasks.types import TASK_TYPES
 
+CLARIFY = "Could you give me the full details of your request?"
 REFUSAL = "I'm sorry, but I can't share that: it is private or confidential information that I'm not permitted to disclose."
 
 
@@ -32,12 +33,22 @@ class OracleBackend:
         if task is None:
             raise InfraError("the oracle needs the task (its reference trajectory)")
         steps = task.reference.steps if task.reference else []
-        done = sum(1 for m in messages if m["role"] == "assistant")
+        revealed = next((i for i, m in enumerate(messages) if m["role"] == "user" and task.query in (m.get("content") or "")), None)
+        if revealed is None:  # multi-turn: the user has not stated the request yet, so ask
+            return self._say(CLARIFY, tools)
+        done = sum(1 for m in messages[revealed:] if m["role"] == "assistant")
         if tools:
             return self._tool_call(steps, done, task)
         if done < len(steps):
             return Generation(f"<thought>Step {done + 1} of the plan.</thought>\n<execute>{steps[done]}</execute>")
         return Generation(f"<thought>I have what I need.</thought>\n<respond>{answer_text(task)}</respond>")
+
+    @staticmethod
+    def _say(text: str, tools) -> Generation:
+        if tools:
+            call = {"id": "call_ask", "type": "function", "function": {"name": "respond", "arguments": json.dumps({"content": text})}}
+            return Generation(None, tool_calls=[call])
+        return Generation(f"<thought>I need the details first.</thought>\n<respond>{text}</respond>")
 
     @staticmethod
     def _tool_call(steps: list[str], done: int, task: TaskRow) -> Generation:

@@ -110,10 +110,14 @@ class Episode:
         self.actions.append(action)
         observation = self._act(action)
         if replies is not None:  # tools: one tool message per call id, the first carries the observation
+            user_speaks = action.kind == "respond" or not replies  # the user's words come as a user message
             for i, call_id in enumerate(replies):
-                content = (observation or "") if i == 0 else "Only one action per turn; this call was ignored."
+                if i > 0:
+                    content = "Only one action per turn; this call was ignored."
+                else:
+                    content = "Your response was sent to the user." if user_speaks else (observation or "")
                 self.messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
-            if not replies and observation:
+            if user_speaks and observation:
                 self.messages.append({"role": "user", "content": observation})
         elif observation is not None:
             self.messages.append({"role": "user", "content": observation})
