@@ -1,0 +1,100 @@
+"""sales_amount_understanding: the sales agent with the most or least sales in a window.
+
+Sales of an order = Σ OrderItem Quantity × UnitPrice; the order counts when its contract was
+signed in the window (CompanySignedDate; B2C contracts only have CustomerSignedDate) and goes to
+the order's owner.
+
+The reference reaches orders through Contract's `Orders` child relationship because the SOQL
+engine currently rejects `Order` as an object or relationship name (it is in the parser's
+reserved words), which real Salesforce accepts.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
+from crmweaver.tasks.families._database import bounds, busy_window, empty_window, extreme, signed_field, signed_phrase
+from crmweaver.tasks.windows import Window
+
+TOP = ("top", "best", "highest-selling", "leading")
+BOTTOM = ("bottom", "lowest-selling", "weakest", "worst-performing")
+
+
+@register
+class SalesAmountUnderstanding(Family):
+    code = "sales_amount_understanding"
+    templates = (
+        "Who was the {adj} sales agent by sales amount in {window}?",
+        "Which sales rep generated the {most} revenue from orders whose contracts were signed in {window}?",
+        "Identify the {adj} salesperson for {window}, measured by total order value.",
+        "Give me the User Id of the {adj} sales agent in {window} based on sales amount.",
+        "{adj_cap} sales agent in {window} by sales volume?",
+        "I need to know which agent brought in the {most} sales in {window} \u2014 sum of quantity times unit price over their orders.",
+        "Looking at contracts signed in {window}, which order owner had the {most} total sales?",
+        "Our sales director asked for the {adj} performer of {window} in terms of sales amount. Who is it?",
+        "Determine which sales agent accumulated the {most} order revenue in {window}.",
+        "Hey, who sold the {most} in {window}? Go by order line amounts.",
+        "For {window}, rank the sales agents by total sales amount and return the {adj} one.",
+        "Which agent's orders added up to the {most} money for deals signed in {window}?",
+        "Please find the sales agent with the {most} total sales (Quantity x UnitPrice) on orders with contracts signed during {window}.",
+        "Sales leaderboard question: who finished {adj} in {window} by sales amount?",
+    )
+
+    def totals(self, ctx: Context, window: Window) -> dict[str, float]:
+        field = signed_field(ctx)
+        rows = ctx.sql(
+            f"""SELECT o.Id, o.OwnerId, oi.Quantity, oi.UnitPrice FROM "Order" o
+                JOIN Contract k ON k.Id = o.ContractId
+                LEFT JOIN OrderItem oi ON oi.OrderId = o.Id
+                WHERE k.{field} >= ? AND k.{field} < ?
+                ORDER BY o.Id, oi.Id""",
+            bounds(window),
+        )
+        out: dict[str, float] = defaultdict(float)
+        for r in rows:
+            out[r["OwnerId"]] += (r["Quantity"] or 0) * (r["UnitPrice"] or 0)
+        return out
+
+    def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
+        if want_none:
+            window = empty_window(rng, ctx.today, lambda w: not self.totals(ctx, w))
+        else:
+            window = busy_window(rng, ctx.today)
+            if not self.totals(ctx, window):
+                raise Resample
+        lowest = rng.random() < 0.4
+        adj = rng.choice(BOTTOM if lowest else TOP)
+        most = "least" if lowest else "most"
+        query, template = self.phrase(rng, adj=adj, adj_cap=adj.capitalize(), most=most, window=window.phrase)
+        required = (
+            f"Today's date is {ctx.today.isoformat()}. An order counts for the requested period when its contract "
+            f"(Order.ContractId) was signed within the period; the signing date is {signed_phrase(ctx)}. An order's "
+            "sales amount is the sum of Quantity x UnitPrice over its order products (OrderItem). Credit each "
+            "counted order to its owner (Order.OwnerId), total per agent, and compare the agents who own at least "
+            "one counted order. Answer with the agent's User Id, or None if no order counts."
+        )
+        values = {"window": window.to_dict(), "lowest": lowest}
+        return Params(values, query, required, template, facts={"period": window.phrase})
+
+    def solve(self, ctx: Context, params: Params) -> list:
+        v = params.values
+        return extreme(self.totals(ctx, Window.from_dict(v["window"])), v["lowest"])
+
+    def reference(self, ctx: Context, params: Params, run: Runner) -> list:
+        v = params.values
+        window = Window.from_dict(v["window"])
+        field = signed_field(ctx)
+        contracts = run(
+            f"SELECT Id, {field}, (SELECT Id, OwnerId FROM Orders) FROM Contract WHERE {window.soql(field, is_date=True)}"
+        )
+        owner = {o["Id"]: o["OwnerId"] for c in contracts["records"] for o in (c.get("Orders") or {}).get("records", [])}
+        if not owner:
+            return [None]
+        ids = ", ".join(f"'{i}'" for i in sorted(owner))
+        lines = run(f"SELECT OrderId, Quantity, UnitPrice FROM OrderItem WHERE OrderId IN ({ids})")
+        totals = {agent: 0.0 for agent in owner.values()}
+        for r in lines["records"]:
+            totals[owner[r["OrderId"]]] += (r["Quantity"] or 0) * (r["UnitPrice"] or 0)
+        return extreme(totals, v["lowest"])
