@@ -416,3 +416,9 @@ def test_engine_run_dispatches_sosl(org, with_engine):
 
     assert run(org, "FIND {globex} RETURNING Account")["searchRecords"][0]["Id"] == _id("Account", 2)
     assert run(org, "FIND {a}")[0]["errorCode"] == "MALFORMED_SEARCH"
+
+
+def test_double_negation_is_plain_term(tmp_path):
+    from crmweaver.soql.sosl import Word, parse_term
+
+    assert parse_term("NOT NOT license") == Word("license")

@@ -180,6 +180,8 @@ class _TermParser:
             self.take()
             inner = self.unary()
             self.depth -= 1
+            if isinstance(inner, Not):  # NOT NOT x is x
+                return inner.item
             return None if inner is None else Not(inner)
         if kind == "(":
             self.take()
