@@ -16,6 +16,8 @@ RESERVED = frozenset({
     "INCLUDES", "EXCLUDES", "WITH", "FOR", "USING", "ASC", "DESC", "NULLS", "BY", "TYPEOF", "ROLLUP", "CUBE",
     "NULL", "TRUE", "FALSE", "FIRST", "LAST", "UPDATE", "VIEW", "REFERENCE", "SCOPE", "END", "WHEN", "THEN", "ELSE",
 })
+# Keywords that are also object names: Salesforce's `Order` object (`FROM Order`, `Order.AccountId`).
+NAME_KEYWORDS = frozenset({"ORDER"})
 COMPARISON_OPS = {"=": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 MAX_COUNT = 2**31 - 1  # LIMIT/OFFSET ceiling, well inside SQLite's integers
 MAX_DEPTH = 64  # nesting of parentheses/NOT; deeper input is refused instead of overflowing the stack
@@ -110,7 +112,8 @@ class Parser:
             raise self.unexpected()
         self.advance()
         from_tok = self.tok
-        if from_tok.kind != IDENT or from_tok.text.upper() in RESERVED:
+        name_keyword = from_tok.text.upper() in NAME_KEYWORDS and not self.peek().text.upper() == "BY"
+        if from_tok.kind != IDENT or (from_tok.text.upper() in RESERVED and not name_keyword):
             raise self.unexpected()
         self.advance()
         fields: dict = {"select": select, "from_name": from_tok.text, "from_pos": ast.Pos(**self.pos(from_tok))}
@@ -148,7 +151,8 @@ class Parser:
     def parse_expr(self) -> ast.Expr:
         """A field path or a function call (aggregate, date function, FIELDS)."""
         start = self.tok
-        if start.kind != IDENT or start.text.upper() in RESERVED:
+        path_of_keyword = start.text.upper() in NAME_KEYWORDS and self.peek().kind == PUNCT and self.peek().text == "."
+        if start.kind != IDENT or (start.text.upper() in RESERVED and not path_of_keyword):
             raise self.unexpected()
         self.advance()
         if self.is_punct("("):
