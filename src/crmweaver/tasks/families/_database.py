@@ -14,8 +14,6 @@ from typing import Any
 from crmweaver.tasks.family import Context, Resample, Runner
 from crmweaver.tasks.windows import Window, past, random_window
 
-LOW = ("lowest", "smallest", "least")
-HIGH = ("highest", "largest", "most")
 EARLIEST_EMPTY = date(2019, 1, 1)  # calendar windows asked about on purpose before most of the data
 
 
@@ -72,7 +70,10 @@ def empty_window(rng: random.Random, today: date, is_empty: Callable[[Window], b
 
 
 def busy_window(rng: random.Random, today: date) -> Window:
-    """A window likely to hold data: the usual kinds, with calendar quarters and seasons weighted up so answers spread over time (recent windows overlap)."""
+    """A window of the usual kinds, calendar quarters and seasons weighted up.
+
+    Windows ending today overlap a lot, so weighting calendar windows spreads answers over time.
+    """
     kinds = ("past_days", "past_weeks", "past_months", "past_quarters", "month", "quarter", "quarter", "season", "season")
     return random_window(rng, today, kinds=kinds)
 
@@ -87,7 +88,10 @@ def signed_phrase(ctx: Context) -> str:
     field = signed_field(ctx)
     if field == "CompanySignedDate":
         return "the contract's CompanySignedDate (the day the company signed)"
-    return "the contract's CustomerSignedDate (this org's contracts have no CompanySignedDate; the customer's signature is the signing date)"
+    return (
+        "the contract's CustomerSignedDate (this org's contracts have no CompanySignedDate; "
+        "the customer's signature is the signing date)"
+    )
 
 
 def product_mention(ctx: Context, rng: random.Random, product_id: str) -> tuple[str, str | None]:

@@ -67,7 +67,8 @@ class SalesCycleUnderstanding(Family):
         lowest = rng.random() < 0.5
         adj = rng.choice(FAST if lowest else SLOW)
         took = "least time" if lowest else "most time"
-        query, template = self.phrase(rng, adj=adj, adj_cap=adj.capitalize(), took=took, speed="fastest" if lowest else "slowest", window=window.phrase)
+        speed = "fastest" if lowest else "slowest"
+        query, template = self.phrase(rng, adj=adj, adj_cap=adj.capitalize(), took=took, speed=speed, window=window.phrase)
         required = (
             f"Today's date is {ctx.today.isoformat()}. An opportunity's sales cycle is the number of days from the "
             "day of its CreatedDate to the day its contract (Opportunity.ContractID__c) was signed; the signing "

@@ -79,7 +79,8 @@ class TransferCount(Family):
         lowest = rng.random() < 0.5
         adj = rng.choice(LOW if lowest else HIGH)
         query, template = self.phrase(
-            rng, adj=adj, adj_cap=adj.capitalize(), few="fewest" if lowest else "most", window=window.phrase, cases=cases(more_than)
+            rng, adj=adj, adj_cap=adj.capitalize(), few="fewest" if lowest else "most",
+            window=window.phrase, cases=cases(more_than),
         )
         required = (
             f"Today's date is {ctx.today.isoformat()}. Consider the cases created within the requested period "
