@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from crmweaver.org.catalog import CONFIG_RULE_KINDS, PRICING_RULE_KINDS, QuoteLine
+from crmweaver.org.catalog import PRICING_RULE_KINDS, QuoteLine
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
 
 EPS = 1e-9
