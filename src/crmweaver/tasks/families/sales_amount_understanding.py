@@ -2,11 +2,7 @@
 
 Sales of an order = Σ OrderItem Quantity × UnitPrice; the order counts when its contract was
 signed in the window (CompanySignedDate; B2C contracts only have CustomerSignedDate) and goes to
-the order's owner.
-
-The reference reaches orders through Contract's `Orders` child relationship because the SOQL
-engine currently rejects `Order` as an object or relationship name (it is in the parser's
-reserved words), which real Salesforce accepts.
+the order's owner. An owner of counted orders without lines totals 0 (and still competes).
 """
 
 from __future__ import annotations
@@ -86,14 +82,13 @@ class SalesAmountUnderstanding(Family):
         v = params.values
         window = Window.from_dict(v["window"])
         field = signed_field(ctx)
-        contracts = run(
-            f"SELECT Id, {field}, (SELECT Id, OwnerId FROM Orders) FROM Contract WHERE {window.soql(field, is_date=True)}"
-        )
-        owner = {o["Id"]: o["OwnerId"] for c in contracts["records"] for o in (c.get("Orders") or {}).get("records", [])}
+        signed = window.soql(f"Contract.{field}", is_date=True)
+        orders = run(f"SELECT Id, OwnerId FROM Order WHERE {signed}")
+        owner = {r["Id"]: r["OwnerId"] for r in orders["records"]}
         if not owner:
             return [None]
-        ids = ", ".join(f"'{i}'" for i in sorted(owner))
-        lines = run(f"SELECT OrderId, Quantity, UnitPrice FROM OrderItem WHERE OrderId IN ({ids})")
+        through_order = window.soql(f"Order.Contract.{field}", is_date=True)
+        lines = run(f"SELECT OrderId, Quantity, UnitPrice FROM OrderItem WHERE {through_order}")
         totals = {agent: 0.0 for agent in owner.values()}
         for r in lines["records"]:
             totals[owner[r["OrderId"]]] += (r["Quantity"] or 0) * (r["UnitPrice"] or 0)
