@@ -54,8 +54,8 @@ class HandleTime(Family):
         rows = ctx.sql(
             """SELECT c.OwnerId, c.CreatedDate, c.ClosedDate FROM "Case" c
                WHERE c.ClosedDate IS NOT NULL AND substr(c.CreatedDate, 1, 10) >= ? AND substr(c.CreatedDate, 1, 10) < ?
-                 AND (SELECT COUNT(*) FROM CaseHistory__c h
-                      WHERE h.CaseId__c = c.Id AND h.Field__c = 'Owner Assignment') <= 1
+                 AND NOT EXISTS (SELECT 1 FROM CaseHistory__c h WHERE h.CaseId__c = c.Id
+                                 AND h.Field__c = 'Owner Assignment' AND h.OldValue__c IS NOT NULL)
                ORDER BY c.Id""",
             (window.start.isoformat(), window.end.isoformat()),
         )
@@ -80,8 +80,9 @@ class HandleTime(Family):
         required = (
             f"Today's date is {ctx.today.isoformat()}. The handle time of a case is the time between its "
             "CreatedDate and its ClosedDate. Consider closed cases created within the requested period. "
-            "Ignore transferred cases: a case counts as transferred when its CaseHistory__c has more than "
-            "one 'Owner Assignment' record. Group the remaining cases by their owner (OwnerId), keep only "
+            "Ignore transferred cases: a case counts as transferred when its CaseHistory__c has an "
+            "'Owner Assignment' record with a previous owner (OldValue__c set), i.e. it changed hands after "
+            "it was opened. Group the remaining cases by their owner (OwnerId), keep only "
             f"agents with more than {more_than} such cases, and compare their average handle time. "
             "Answer with the agent's User Id, or None if no agent qualifies."
         )
@@ -100,9 +101,8 @@ class HandleTime(Family):
             f"WHERE ClosedDate != null AND {window.soql('CreatedDate')}"
         )
         transferred = run(
-            "SELECT CaseId__c, COUNT(Id) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-            f"AND CaseId__r.ClosedDate != null AND {window.soql('CaseId__r.CreatedDate')} "
-            "GROUP BY CaseId__c HAVING COUNT(Id) > 1"
+            "SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND OldValue__c != null "
+            f"AND CaseId__r.ClosedDate != null AND {window.soql('CaseId__r.CreatedDate')}"
         )
         skip = {r["CaseId__c"] for r in transferred["records"]}
         durations: dict[str, list[float]] = defaultdict(list)
