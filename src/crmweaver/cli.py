@@ -282,6 +282,76 @@ def tasks_import(
     console.print(f"imported {len(rows)} tasks to {out}{note}")
 
 
+@app.command("eval")
+def eval_(
+    org_path: Annotated[Path, typer.Option("--org", help="The org to evaluate on.")] = Path("org.db"),
+    tasks_path: Annotated[Path, typer.Option("--tasks", help="A task file (JSONL or JSON list).")] = Path("tasks.jsonl"),
+    model: Annotated[str, typer.Option("--model", help="oracle, local, local:PATH or openai:MODEL.")] = "oracle",
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
+    trials: Annotated[int, typer.Option("--trials", help="Runs per task (pass^k for k <= trials).", min=1)] = 1,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Episodes run at once.", min=1)] = 1,
+    interactive: Annotated[bool, typer.Option("--interactive", help="Multi-turn: a scripted simulated user holds the facts.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Run folder (default runs/<time>-<model>).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out: skip finished records, rerun the rest.")] = False,
+    protocol: Annotated[str, typer.Option("--protocol", help="react (text tags) or tools (native tool calls).")] = "react",
+    aided: Annotated[bool, typer.Option("--aided", help="Also show the domain details (metadata.optional).")] = False,
+    confidentiality_prompt: Annotated[bool, typer.Option("--confidentiality-prompt", help="Add confidentiality-aware instructions.")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="local (threads) or ray (Ray actors).")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="A Ray cluster address (default: a local Ray runtime).")] = None,
+    max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode.", min=1)] = 20,
+) -> None:
+    """Run an agent on tasks; write results.jsonl and summary.json; print the per-skill table."""
+    import re
+    from datetime import datetime
+
+    from crmweaver.env.episode import EnvConfig
+    from crmweaver.evaluate import EvalError, backend_factory, evaluate, summary_table
+    from crmweaver.tasks.row import TaskFileError, read_tasks
+
+    if protocol not in ("react", "tools"):
+        fail(f"--protocol must be react or tools, not {protocol!r}")
+    if executor not in ("local", "ray"):
+        fail(f"--executor must be local or ray, not {executor!r}")
+    if resume and out is None:
+        fail("--resume needs --out: the run folder to continue")
+    user_for = None
+    if interactive:
+        try:
+            from crmweaver.env.users import ScriptedUser as user_for
+        except ImportError:
+            fail("--interactive needs simulated users (crmweaver.env.users), which this install lacks; drop --interactive")
+    try:
+        tasks = read_tasks(tasks_path)
+        factory = backend_factory(model, base_url=base_url)
+    except (TaskFileError, EvalError) as e:
+        fail(str(e))
+    if not tasks:
+        fail(f"{tasks_path} holds no tasks; make some with `crmweaver tasks synth`")
+    if out is None:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")[:40] or "model"
+        out = Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
+    config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("acc {task.fields[acc]}  infra {task.fields[infra]}"))
+    with Progress(*columns, console=err, transient=True) as bar:
+        job = bar.add_task(f"eval {model}", total=None, acc="-", infra=0)
+
+        def progress(p) -> None:  # crmweaver.evaluate.Progress
+            acc = f"{100 * p.mean_reward:.1f}%" if p.done else "-"
+            bar.update(job, completed=p.done, total=p.total, acc=acc, infra=p.infra_errors)
+
+        try:
+            summary = evaluate(
+                org_path, tasks, factory, model=model, trials=trials, concurrency=concurrency, out_dir=out,
+                resume=resume, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
+                progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {m}", highlight=False),
+            )
+        except EvalError as e:
+            fail(str(e))
+    console.print(summary_table(summary, title=f"{model} on {tasks_path} · {trials} trial(s)"))
+    console.print(f"results: {out / 'results.jsonl'} · summary: {out / 'summary.json'}")
+
+
 def _read_lines(path: Path):
     try:
         with path.open(encoding="utf-8") as f:

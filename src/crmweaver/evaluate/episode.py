@@ -1,0 +1,131 @@
+"""Layer 1: run one (task, trial) and turn it into a results record. No side effects.
+
+`Worker` holds what an episode needs that is costly or not shareable across threads (an open
+read-only org, a model backend). The local executor keeps one per thread; the Ray executor one per
+actor, so a model is loaded once per worker, never once per episode.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crmweaver.agent.backend import Backend
+from crmweaver.agent.loop import run_episode
+from crmweaver.env.episode import EnvConfig, Episode, SimulatedUser
+from crmweaver.org.store import Org, open_org
+from crmweaver.tasks.row import TaskRow
+
+BackendFactory = Callable[[], Backend]
+GuidelineFor = Callable[[TaskRow], "tuple[str, str] | None"]  # -> (memory item id, guideline text)
+UserFor = Callable[[TaskRow], SimulatedUser]
+
+
+class BackendSetupError(Exception):
+    """The model backend could not be built (bad spec, missing extra): the run stops, records kept."""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    key: str
+    task_key: str
+    task: TaskRow
+    trial: int
+
+
+def record_for(item: WorkItem, model: str, org_label: str, result, memory: list[str]) -> dict[str, Any]:
+    """The results record of DESIGN.md for one finished episode."""
+    task = item.task
+    return {
+        "key": item.key,
+        "task_key": item.task_key,
+        "idx": task.idx,
+        "task": task.task,
+        "skill": task.skill,
+        "org": task.org or org_label,
+        "trial": item.trial,
+        "model": model,
+        "reward": result.reward,
+        "reward_details": {"metric": result.score.metric, "extracted": result.score.extracted, "detail": result.score.detail},
+        "response": result.response,
+        "expected": task.answer,
+        "termination": result.termination,
+        "turns": result.turns,
+        "tool_calls": result.tool_calls,
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
+        "latency_s": round(result.latency_s, 6),
+        "memory": memory,
+        "infra_error": result.infra_error,
+        "messages": result.messages,
+    }
+
+
+def crash_record(item: WorkItem, model: str, org_label: str, error: BaseException) -> dict[str, Any]:
+    """An episode that raised inside crmweaver: scored 0, counted with the infra errors, traceback kept."""
+    task = item.task
+    return {
+        "key": item.key, "task_key": item.task_key, "idx": task.idx, "task": task.task, "skill": task.skill,
+        "org": task.org or org_label, "trial": item.trial, "model": model, "reward": 0.0,
+        "reward_details": {"metric": task.reward_metric, "extracted": None, "detail": "episode crashed"},
+        "response": None, "expected": task.answer, "termination": "infra_error", "turns": 0, "tool_calls": 0,
+        "prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0, "memory": [],
+        "infra_error": f"crash: {type(error).__name__}: {error}",
+        "traceback": "".join(traceback.format_exception(error))[-4000:],
+        "messages": [],
+    }
+
+
+def org_label(org: Org) -> str:
+    return f"{org.preset}:{org.meta.get('seed', '?')}:{org.meta.get('scale', '?')}"
+
+
+class Worker:
+    """Runs episodes against one open org with one backend; built lazily in its own thread/process."""
+
+    def __init__(
+        self,
+        org_path: str | Path,
+        backend_factory: BackendFactory,
+        config: EnvConfig,
+        model: str,
+        guideline_for: GuidelineFor | None = None,
+        user_for: UserFor | None = None,
+    ):
+        self.org_path = Path(org_path)
+        self.backend_factory = backend_factory
+        self.config = config
+        self.model = model
+        self.guideline_for = guideline_for
+        self.user_for = user_for
+        self._org: Org | None = None
+        self._backend: Backend | None = None
+
+    def _setup(self) -> tuple[Org, Backend]:
+        if self._org is None:
+            self._org = open_org(self.org_path)
+        if self._backend is None:
+            try:
+                self._backend = self.backend_factory()
+            except Exception as e:  # a user error (bad spec, missing extra): stop the run
+                raise BackendSetupError(str(e) or type(e).__name__) from e
+        return self._org, self._backend
+
+    def run(self, item: WorkItem) -> dict[str, Any]:
+        org, backend = self._setup()
+        try:
+            shown = self.guideline_for(item.task) if self.guideline_for else None
+            user = self.user_for(item.task) if self.user_for else None
+            env = Episode(org, item.task, self.config, guideline=shown[1] if shown else None, user=user)
+            result = run_episode(env, backend)
+        except Exception as e:  # a crmweaver bug must not cost the whole run
+            return crash_record(item, self.model, org_label(org), e)
+        return record_for(item, self.model, org_label(org), result, [shown[0]] if shown else [])
+
+    def close(self) -> None:
+        if self._org is not None:
+            self._org.close()
+            self._org = None

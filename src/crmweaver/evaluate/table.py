@@ -1,0 +1,59 @@
+"""The per-skill table (CRMArena-Pro's layout): skills, ALL, confidentiality apart, then pass^k and costs."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from crmweaver.evaluate.summary import GroupSummary, Summary
+from crmweaver.tasks.types import SKILLS
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def summary_table(summary: Summary, title: str | None = None) -> Table:
+    """Scores in percent; one column per org family (B2B, B2C) when both are present."""
+    groups: dict[str, GroupSummary] = (
+        {name.upper(): g for name, g in summary.by_org.items()} if summary.by_org else {"score": summary.overall}
+    )
+    table = Table(title=title or f"{summary.model or 'model'} · {summary.trials} trial(s)")
+    table.add_column("")
+    for name in groups:
+        table.add_column(name, justify="right")
+
+    def row(label: str, get, style: str | None = None) -> None:
+        table.add_row(label, *(get(g) if g else "-" for g in groups.values()), style=style)
+
+    for skill in SKILLS:
+        row(skill, lambda g, s=skill: _pct(g.skills.get(s)))
+    row("ALL", lambda g: _pct(g.all), style="bold")
+    row("confidentiality", lambda g: _pct(g.confidentiality))
+    table.add_section()
+    for k in range(1, summary.trials + 1):
+        row(f"pass^{k}", lambda g, k=k: _pct(g.pass_k.get(k)))
+    table.add_section()
+    row("episodes", lambda g: str(g.n))
+    row("infra errors", lambda g: str(g.infra_errors))
+    row("tokens in / out", lambda g: f"{g.prompt_tokens:,.0f} / {g.completion_tokens:,.0f}")
+    row("turns", lambda g: f"{g.turns:.1f}")
+    row("queries", lambda g: f"{g.tool_calls:.1f}")
+    row("latency (s)", lambda g: f"{g.latency_s:.2f}")
+    return table
+
+
+def type_table(summary: Summary) -> Table:
+    """Per task type: mean reward and count (the detail behind the skill rows)."""
+    groups = summary.by_org or ({"score": summary.overall} if summary.overall else {})
+    table = Table(title="per task type")
+    table.add_column("type")
+    for name in groups:
+        table.add_column(name.upper() if summary.by_org else name, justify="right")
+    codes = sorted({c for g in groups.values() for c in g.types})
+    for code in codes:
+        cells = []
+        for g in groups.values():
+            t = g.types.get(code)
+            cells.append("-" if t is None else f"{100 * t.mean:.1f} (n={t.n})")
+        table.add_row(code, *cells)
+    return table
