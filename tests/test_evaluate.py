@@ -279,3 +279,11 @@ def test_ray_executor_matches_local(b2b_org_path, tasks, tmp_path):
     a = {r["key"]: {k: v for k, v in r.items() if k not in strip} for r in load_results(tmp_path / "local" / "results.jsonl")[0]}
     b = {r["key"]: {k: v for k, v in r.items() if k not in strip} for r in load_results(tmp_path / "ray" / "results.jsonl")[0]}
     assert a == b
+
+
+def test_backend_that_cannot_be_built_stops_the_run(b2b_org_path, tasks, tmp_path):
+    def broken():
+        raise ValueError("the local extra is missing: pip install 'crmweaver[local]'")
+
+    with pytest.raises(EvalError, match=r"crmweaver\[local\].*0 of 2 records are saved.*--resume"):
+        evaluate(b2b_org_path, tasks[:2], broken, out_dir=tmp_path, concurrency=2)

@@ -348,6 +348,8 @@ def eval_(
             )
         except EvalError as e:
             fail(str(e))
+        except KeyboardInterrupt:
+            fail(f"interrupted; finished records are in {out / 'results.jsonl'}: continue with --out {out} --resume")
     console.print(summary_table(summary, title=f"{model} on {tasks_path} · {trials} trial(s)"))
     console.print(f"results: {out / 'results.jsonl'} · summary: {out / 'summary.json'}")
 
