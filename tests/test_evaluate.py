@@ -287,3 +287,13 @@ def test_backend_that_cannot_be_built_stops_the_run(b2b_org_path, tasks, tmp_pat
 
     with pytest.raises(EvalError, match=r"crmweaver\[local\].*0 of 2 records are saved.*--resume"):
         evaluate(b2b_org_path, tasks[:2], broken, out_dir=tmp_path, concurrency=2)
+
+
+def test_resume_can_retry_infra_errors(b2b_org_path, tasks, tmp_path):
+    first = evaluate(b2b_org_path, tasks, FlakyBackend, model="m", out_dir=tmp_path)
+    assert first.overall.infra_errors > 0
+    kept = evaluate(b2b_org_path, tasks, OracleBackend, model="m", out_dir=tmp_path, resume=True)
+    assert kept.overall.infra_errors == first.overall.infra_errors  # plain resume keeps them
+    retried = evaluate(b2b_org_path, tasks, OracleBackend, model="m", out_dir=tmp_path, resume=True, retry_infra_errors=True)
+    assert retried.overall.infra_errors == 0 and retried.overall.n == len(tasks) and retried.overall.all == 1.0
+    assert len(rewards(tmp_path)) == len(tasks)

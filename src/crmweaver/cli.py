@@ -293,6 +293,7 @@ def eval_(
     interactive: Annotated[bool, typer.Option("--interactive", help="Multi-turn: a scripted simulated user holds the facts.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Run folder (default runs/<time>-<model>).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out: skip finished records, rerun the rest.")] = False,
+    retry_infra_errors: Annotated[bool, typer.Option("--retry-infra-errors", help="With --resume, also rerun records that ended in an infra error.")] = False,
     protocol: Annotated[str, typer.Option("--protocol", help="react (text tags) or tools (native tool calls).")] = "react",
     aided: Annotated[bool, typer.Option("--aided", help="Also show the domain details (metadata.optional).")] = False,
     confidentiality_prompt: Annotated[bool, typer.Option("--confidentiality-prompt", help="Add confidentiality-aware instructions.")] = False,
@@ -314,6 +315,8 @@ def eval_(
         fail(f"--executor must be local or ray, not {executor!r}")
     if resume and out is None:
         fail("--resume needs --out: the run folder to continue")
+    if retry_infra_errors and not resume:
+        fail("--retry-infra-errors goes with --resume (and --out): it reruns a run's infra errors")
     user_for = None
     if interactive:
         try:
@@ -343,7 +346,7 @@ def eval_(
         try:
             summary = evaluate(
                 org_path, tasks, factory, model=model, trials=trials, concurrency=concurrency, out_dir=out,
-                resume=resume, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
+                resume=resume, retry_infra_errors=retry_infra_errors, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
                 progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {m}", highlight=False),
             )
         except EvalError as e:

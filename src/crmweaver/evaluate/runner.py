@@ -113,6 +113,7 @@ def evaluate(
     concurrency: int = 1,
     out_dir: str | Path,
     resume: bool = False,
+    retry_infra_errors: bool = False,
     env_config: EnvConfig | None = None,
     executor: Literal["local", "ray"] = "local",
     ray_address: str | None = None,
@@ -125,6 +126,8 @@ def evaluate(
 
     `model` labels the run and enters each work item's key with the environment options, so a
     resumed run only skips records made with the same model, options and task content.
+    `retry_infra_errors` (with `resume`) drops earlier records that ended in an infra error and
+    runs them again.
     """
     if trials < 1 or concurrency < 1:
         raise EvalError("--trials and --concurrency must be at least 1")
@@ -146,7 +149,7 @@ def evaluate(
     wanted = {i.key for i in items}
 
     out.mkdir(parents=True, exist_ok=True)
-    records = _existing(results_path, resume, wanted)
+    records = _existing(results_path, resume, wanted, retry_infra_errors)
     done_keys = {r["key"] for r in records}
     todo = [i for i in items if i.key not in done_keys]
     write_atomic(out / RUN, _run_json(org_path, model, trials, concurrency, executor, key_config, len(items)))
@@ -189,7 +192,7 @@ def write_summary(out_dir: str | Path, *, trials: int | None = None, model: str 
     return summary
 
 
-def _existing(path: Path, resume: bool, wanted: set[str]) -> list[dict[str, Any]]:
+def _existing(path: Path, resume: bool, wanted: set[str], retry_infra: bool = False) -> list[dict[str, Any]]:
     """Records to keep from an earlier run; errors when one exists and --resume was not given."""
     if not resume:
         if path.exists() and path.stat().st_size > 0:
@@ -207,7 +210,8 @@ def _existing(path: Path, resume: bool, wanted: set[str]) -> list[dict[str, Any]
         )
     unique: dict[str, dict[str, Any]] = {}
     for r in records:
-        unique.setdefault(r["key"], r)
+        if not (retry_infra and r.get("infra_error")):
+            unique.setdefault(r["key"], r)
     if torn or len(unique) != len(records):
         rewrite(path, list(unique.values()))
     return list(unique.values())
