@@ -102,7 +102,9 @@ class NamedEntityDisambiguation(Family):
         else:
             day_s = rng.choice(sorted(days))
             name = rng.choice(days[day_s])
-            alias = rng.choice(cat.product(name).aliases)
+            aliases = cat.product(name).aliases
+            shared = [a for a in aliases if len(cat.products_for_alias(a)) > 1]  # the interesting ones
+            alias = rng.choice(shared) if shared and rng.random() < 0.6 else rng.choice(aliases)
             if resolve(cat, alias, days[day_s]) != [name]:
                 raise Resample
             day = date.fromisoformat(day_s)
