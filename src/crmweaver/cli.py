@@ -357,6 +357,166 @@ def eval_(
     console.print(f"results: {out / 'results.jsonl'} · summary: {out / 'summary.json'}")
 
 
+memory_app = typer.Typer(help="Build, search and inspect a memory of task guidelines.", no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
+EmbedderOpt = Annotated[Optional[str], typer.Option("--embedder", help="lexical, minilm or openai:MODEL (default: the file's own, else minilm when installed, else lexical).")]
+
+
+def _open_memory(path: Path, embedder: Optional[str] = None, base_url: Optional[str] = None, create: bool = False):
+    from crmweaver.memory import EmbedError, Memory, MemoryStoreError
+
+    try:
+        return Memory(path, embedder=embedder, base_url=base_url, create=create)
+    except (MemoryStoreError, EmbedError, ValueError) as e:
+        fail(str(e))
+
+
+@memory_app.command("build")
+def memory_build(
+    runs: Annotated[Path, typer.Option("--from", help="A run folder (runs/ID) or a results.jsonl file.")],
+    out: Annotated[Path, typer.Option("--out", help="The memory file to create or extend.")] = Path("memory.db"),
+    distiller: Annotated[str, typer.Option("--distiller", help="rule (offline, from successful trajectories) or llm.")] = "rule",
+    model: Annotated[Optional[str], typer.Option("--model", help="The llm distiller's model: local, local:PATH or openai:MODEL.")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL (model and embedder).")] = None,
+    embedder: EmbedderOpt = None,
+) -> None:
+    """Distil guidelines from a run's trajectories into a memory file (near-duplicates are merged)."""
+    from crmweaver.memory import DistillError, EmbedError, MemoryStoreError, build_memory, read_records
+
+    if distiller not in ("rule", "llm"):
+        fail(f"--distiller must be rule or llm, not {distiller!r}")
+    backend = None
+    if distiller == "llm":
+        if not model:
+            fail("--distiller llm needs --model (e.g. openai:MODEL with --base-url, or local)")
+        try:
+            from crmweaver.agent.specs import make_backend
+
+            backend = make_backend(model, base_url=base_url)
+        except (ImportError, ValueError) as e:
+            fail(f"cannot build the distiller model {model!r}: {e}")
+    try:
+        records = read_records(runs)
+        memory, counts, trajs = build_memory(records, out, distiller=distiller, backend=backend, embedder=embedder)
+    except (DistillError, MemoryStoreError, EmbedError, ValueError) as e:
+        fail(str(e))
+    with memory:
+        wins = sum(t.reward >= 1 for t in trajs)
+        console.print(f"{len(trajs)} trajectories ({wins} successful) → added {counts['added']}, merged {counts['merged']}, "
+                      f"unchanged {counts['same']} · {len(memory)} items in {out} · embedder {memory.embedder.model_id}")
+
+
+@memory_app.command("search")
+def memory_search(
+    query: Annotated[Optional[str], typer.Argument(help="A task request to find guidelines for.")] = None,
+    memory_path: Annotated[Path, typer.Option("--memory", help="The memory file.")] = Path("memory.db"),
+    k: Annotated[int, typer.Option("--k", help="How many hits.", min=1)] = 1,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Minimum cosine (default: the embedder's).")] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help='JSONL of {"query": ...}; prints one JSON list of hits per line (- for stdin).')] = None,
+    embedder: EmbedderOpt = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Endpoint for an openai:MODEL embedder.")] = None,
+) -> None:
+    """Print the best guidelines for a request as JSON hits (id, title, task_type, score)."""
+    from crmweaver.memory import EmbedError
+
+    if (query is None) == (queries is None):
+        fail('give one query, or --queries FILE with lines like {"query": "Which agent ..."}')
+    memory = _open_memory(memory_path, embedder, base_url)
+    with memory:
+        try:
+            if query is not None:
+                print(json.dumps([h.public() for h in memory.retrieve(query, k=k, threshold=threshold)], ensure_ascii=False))
+                return
+            lines = sys.stdin if str(queries) == "-" else _read_lines(queries)
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    text = json.loads(line)["query"]
+                    if not isinstance(text, str):
+                        raise TypeError
+                except (ValueError, KeyError, TypeError):
+                    fail(f'{queries}, line {number} is not a JSON object like {{"query": "Which agent ..."}}')
+                print(json.dumps([h.public() for h in memory.retrieve(text, k=k, threshold=threshold)], ensure_ascii=False), flush=True)
+        except EmbedError as e:
+            fail(str(e))
+
+
+@memory_app.command("show")
+def memory_show(
+    memory_path: Annotated[Path, typer.Argument(help="The memory file.")],
+    item_id: Annotated[str, typer.Argument(help="An item id (or its first characters).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the item as JSON.")] = False,
+) -> None:
+    """Print one guideline: title, body, key phrasings, counters and provenance."""
+    from crmweaver.memory import MemoryStoreError, Store
+
+    try:
+        with Store(memory_path, create=False) as store:
+            ids = [item_id] if store.get(item_id) else store.find_prefix(item_id)
+            if len(ids) != 1:
+                raise MemoryStoreError(f"no item {item_id!r} in {memory_path}; list them with: crmweaver memory export {memory_path}"
+                                       if not ids else f"{item_id!r} matches {len(ids)} items; give more characters")
+            item = store.get(ids[0])
+    except MemoryStoreError as e:
+        fail(str(e))
+    if as_json:
+        print(json.dumps(item.public(), ensure_ascii=False, indent=2))
+        return
+    console.print(f"[bold]{item.title}[/bold]  ·  {item.id}  ·  {item.task_type or '-'} ({item.skill or '-'})", highlight=False)
+    print(item.body)  # plain print: a console would wrap the queries
+    print(f"\nhelpful {item.helpful} · harmful {item.harmful} · support {item.support} · created {item.created} · updated {item.updated}")
+    print("key phrasings:\n  " + "\n  ".join(item.key_text.splitlines()))
+    prov = item.provenance
+    console.print(f"provenance: {prov.get('distiller', '-')} · models {', '.join(prov.get('models', [])) or '-'} · "
+                  f"{len(prov.get('trajectories', []))} trajectories", highlight=False)
+
+
+@memory_app.command("stats")
+def memory_stats(
+    memory_path: Annotated[Path, typer.Argument(help="The memory file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
+) -> None:
+    """Items, counters and support per task type, and the embedder the file was written with."""
+    from crmweaver.memory import MemoryStoreError, Store
+
+    try:
+        with Store(memory_path, create=False) as store:
+            stats = store.stats()
+    except MemoryStoreError as e:
+        fail(str(e))
+    if as_json:
+        print(json.dumps(stats, indent=2))
+        return
+    table = Table(title=f"{memory_path} · {stats['items']} items · {stats['embedder'] or 'no embedder yet'} (dim {stats['dim'] or '-'})")
+    for col, justify in (("task type", "left"), ("items", "right"), ("support", "right"), ("helpful", "right"), ("harmful", "right")):
+        table.add_column(col, justify=justify)
+    for code, s in stats["per_type"].items():
+        table.add_row(code, str(s["items"]), str(s["support"]), str(s["helpful"]), str(s["harmful"]))
+    table.add_row("[bold]total[/bold]", f"[bold]{stats['items']}[/bold]", str(stats["support"]), str(stats["helpful"]), str(stats["harmful"]))
+    console.print(table)
+
+
+@memory_app.command("export")
+def memory_export(
+    memory_path: Annotated[Path, typer.Argument(help="The memory file.")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write JSONL here instead of stdout.")] = None,
+) -> None:
+    """Every item as one JSON line (no vectors), oldest first."""
+    from crmweaver.memory import MemoryStoreError, Store
+
+    try:
+        with Store(memory_path, create=False) as store:
+            lines = [json.dumps(item.public(), ensure_ascii=False) + "\n" for item in store.items()]
+    except MemoryStoreError as e:
+        fail(str(e))
+    if out is None:
+        sys.stdout.write("".join(lines))
+        return
+    out.write_text("".join(lines), encoding="utf-8")
+    console.print(f"exported {len(lines)} items to {out}")
+
+
 def _read_lines(path: Path):
     try:
         with path.open(encoding="utf-8") as f:
