@@ -224,3 +224,37 @@ def test_opportunity_call_mentions(cat):
 def test_subtopics():
     assert len(D.SUB_TOPICS) >= 10 and D.BANT_FACTORS == ("Budget", "Authority", "Need", "Timeline")
     assert D.Person("A", "B", "a@b.c").name == "A B"
+
+
+def test_chat_states_real_hours_since_report(cat):
+    """With `reported`, a stalled escalation states the whole hours between the report and the chat."""
+    art = _policy(cat, "escalation")
+    limit = art.rule.params["hours"]
+    for seed in range(10):
+        reported = START - timedelta(hours=limit + 1 + seed, minutes=seed * 7)
+        body, _ = D.chat_transcript(random.Random(seed), issue=cat.issues[seed], product=cat.products[seed],
+                                    customer=CUST, agent=AGENT, start=START, violation=art, b2c=cat.preset == "b2c",
+                                    competitors=cat.competitors, reported=reported)
+        gap = int((START - reported).total_seconds() // 3600)
+        assert f"I first reported it {gap} hours ago" in body and f"{gap} hours" in body.split("] Agent", 2)[-1]
+
+
+def test_stalled_email_comes_after_the_deadline(cat):
+    art = _policy(cat, "escalation")
+    limit = timedelta(hours=art.rule.params["hours"])
+    for seed in range(30):
+        mails = _emails(cat, seed, art, n=2 + seed % 6)
+        stalled = next(m for m in mails if m.from_agent and re.search(r"haven't escalated|rather than escalating|escalation is needed", m.body))
+        hours = int(re.search(r"(\d+) hours", stalled.body)[1])
+        assert mails[0].sent == START and stalled.sent - START > limit
+        assert timedelta(hours=hours) <= stalled.sent - START
+
+
+def test_b2c_service_text_has_no_software_talk():
+    cat = catalog("b2c", 0)
+    policies = [_policy(cat, k) for k in SERVICE_RULE_KINDS]
+    b2b_words = re.compile(r"\b(engineers?|Tier 2|production environment|our team|workstations?|portal|license)\b")
+    for seed in range(40):
+        for kw in ({"violation": policies[seed % len(policies)]}, {"policies": policies, "decoy_rate": 1.0}):
+            _, whole = _agent_texts(cat, seed, **kw)
+            assert not b2b_words.search(whole), (seed, whole)

@@ -394,3 +394,50 @@ def test_bad_arguments(tmp_path):
     with pytest.raises(OrgError, match="scale"):
         build_org(tmp_path / "a.db", preset="b2b", scale=0.0)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- text coherence ------------------------------------------------------------------------------
+
+
+def test_escalation_breach_hours_fit_the_case_life(scale1_orgs):
+    """A stalled escalation states hours that really passed since the case opened, past the deadline, and
+    the case is still open then; the other channel of the case never claims a prompt escalation."""
+    seen = 0
+    for preset, path in scale1_orgs.items():
+        limit = catalog(preset, 0).rules("escalation")[0].rule.params["hours"]
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            for cid, v in q(conn, f"SELECT record_id, value FROM {FACTS_TABLE} WHERE kind = 'case_violation'"):
+                if v == "null" or json.loads(v)["kind"] != "escalation":
+                    continue
+                (created, closed), = q(conn, 'SELECT CreatedDate, ClosedDate FROM "Case" WHERE Id = ?', cid)
+                texts = [(b, t) for b, t in q(conn, "SELECT TextBody, MessageDate FROM EmailMessage WHERE ParentId = ?", cid)]
+                texts += [(b, t) for b, t in q(conn, "SELECT Body, EndTime FROM LiveChatTranscript WHERE CaseId = ?", cid)]
+                stalled = [(b, t) for b, t in texts if re.search(r"haven't escalated|rather than escalating|don't think escalation", b)]
+                assert len(stalled) == 1, cid
+                body, at = stalled[0]
+                hours = max(int(h) for h in re.findall(r"\b(\d+) hours\b", body))
+                waited = (_dt(at) - _dt(created)).total_seconds() / 3600
+                assert limit < hours <= waited < limit + 33, (cid, hours, waited)
+                assert closed is None or _dt(at) < _dt(closed), cid
+                assert not any(re.search(r"escalated (it|this|your case)[^.]*(right away|immediately|as soon as)", b)
+                               for b, _ in texts), cid
+                seen += 1
+    assert seen >= 5
+
+
+def test_b2c_texts_use_consumer_voice(b2c_org_path):
+    b2b_words = re.compile(r"\b(engineers?|deployed|release schedule|licen[cs]es?|Tier 2|production environment|our team|"
+                           r"Procurement|procurement|Legal review|Customer office|workstations?|after update of|portal)\b")
+    with sqlite3.connect(f"file:{b2c_org_path}?mode=ro", uri=True) as conn:
+        for table, field in (("Case", "Subject"), ("Case", "Description"), ("EmailMessage", "TextBody"),
+                             ("EmailMessage", "Subject"), ("LiveChatTranscript", "Body"), ("Task", "Description"),
+                             ("Event", "Subject"), ("Event", "Location"), ("Event", "Description"), ("Opportunity", "Name"),
+                             ("Opportunity", "Description"), ("Quote", "Description"), ("Contract", "Description")):
+            for (v,) in q(conn, f'SELECT "{field}" FROM "{table}" WHERE "{field}" IS NOT NULL'):
+                assert not b2b_words.search(v), (table, field, v[:300])
+
+
+def _dt(s: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(s[:19])

@@ -422,9 +422,9 @@ _B2C = {
         "a waterproof model", "a version in green", "a kids' size", "offline maps in the app", "a two-pack bundle",
     ),
     "_ESC_ASK": (
-        "This is critical: it's a safety problem and I'm worried someone will get hurt.",
-        "To be clear, this is critical. It overheated and I had to unplug it.",
-        "This is a critical safety issue; the part snapped while my child was using it.",
+        "This is critical for me: I can't use it at all and I leave on a trip in two days.",
+        "To be clear, this is critical. I'm worried it isn't safe to use.",
+        "This is a critical problem for my family; we rely on it and nothing works.",
     ),
     "_CH_A_STEP": (
         "Could you try charging it fully and turning it on again?", "Please hold the power button for ten seconds to reset it.",
@@ -438,8 +438,109 @@ _B2C = {
         ("Is there any visible damage?", ("No, it looks fine.", "A small crack, yes.", "Not that I can see.")),
     ),
     "_CH_A_ESC_NEXT": (
-        "Thanks for trying. I'll add everything to your case and our team will follow up by email.",
+        "Thanks for trying. I'll add everything to your case and a product specialist will follow up by email.",
         "OK, I'll note all of this on your case so we can arrange the next step and email you.",
+    ),
+    "_OC_NEG_FRAME": (  # same sentiment cues as the B2B frames, in one person's voice
+        "I'll be honest, {t} is a real concern for me.", "I'm not happy with the {t} so far.",
+        "The {t} is a sticking point for me.", "Frankly, the {t} has been disappointing.",
+        "My biggest worry right now is {t}.", "The {t} is a problem for me, to be blunt.",
+    ),
+    "_OC_POS_FRAME": (
+        "The {t} looks great to me.", "I'm really pleased with the {t}.", "Honestly, {t} is a big plus for me.",
+        "I loved what I saw on {t}.", "No complaints on {t}; it's been excellent.",
+        "The {t} is one of the strongest parts of your offer.",
+    ),
+    "_C_OPEN": (
+        "I'm writing about a problem with the {p} I bought from you.", "I ordered {p} recently and I'm having trouble with it.",
+        "I need help with my {p}.", "Something is wrong with my {p}.", "I'd like to report a problem with {p}.",
+        "I've had {p} for a little while now and something isn't right.", "I hope you can help me with my {p}.",
+        "I'm contacting you because my {p} is giving me trouble.", "My family and I have a problem with {p}.",
+        "I bought {p} for an upcoming trip and ran into an issue.",
+    ),
+    "_A_ACK": (
+        "Thank you for contacting us about your {p}.", "Thanks for the detailed description of the problem with {p}.",
+        "I'm sorry to hear your {p} is giving you trouble.", "Thanks for letting us know about this.",
+        "I've picked up your case and I'm happy to help.", "I understand how frustrating this must be.",
+        "Apologies for the inconvenience this has caused.", "Thanks for your patience while I looked into this.",
+        "I'm sorry this happened with something you were looking forward to.",
+    ),
+    "_C_WAITING": (
+        "Any update on this?", "Just checking in on my case.", "Is there any news?", "Could you give me a status update, please?",
+        "Following up again, as I still can't use it.", "Haven't heard back in a while; is someone still looking at this?",
+    ),
+    "_A_ROLE": ("Customer Care", "Customer Support", "Customer Service", "Support Team", "Customer Care Team"),
+    "_REFUND_ASK": (
+        "I bought {p} {d} days ago and I'd like a full refund.", "I purchased {p} {d} days ago and want my money back.",
+        "It's been {d} days since I bought {p}, and I'd like to request a refund.",
+        "I ordered {p} {d} days ago; please refund it in full.",
+        "Can I return {p}? I bought it {d} days ago and it isn't working for me.",
+    ),
+    "_CREDIT_ASK": (
+        "Given all this hassle, I think I deserve some store credit.", "After all this trouble, could you credit me {y}?",
+        "I missed a trip because of this. I'd like a credit of some kind.",
+        "Is there any compensation for the trouble? Something like {y} would seem fair.",
+    ),
+    "_CREDIT_GIVE": (
+        "As a goodwill gesture, I've applied a credit of {x} to your account.",
+        "I'm sorry for the trouble; I've added a credit of {x} to your account for your next order.",
+        "To make up for the hassle I've issued a credit of {x} to your account.",
+        "I've approved a credit of {x}, which you'll see on your account within a day.",
+    ),
+    "_ROADMAP_ASK": (
+        "Are you planning {f}? I'd buy it straight away.", "When will {p} come in {f}?",
+        "My friends and I keep wishing there was {f}. Any plans?", "Can you tell me if {f} is coming soon?",
+    ),
+    "_COMP_ASK": (
+        "I'm thinking about switching to {k}; a friend says their gear doesn't have this problem.",
+        "Honestly, my brother says {k} never has this issue. Should I just buy theirs instead?",
+        "{k} has a sale on right now. Why should I stick with {p}?", "How does {p} compare to what {k} sells?",
+    ),
+    "_COMP_VIOLATE": (
+        "Honestly, {k}'s gear is junk; we get customers coming back from them all the time.",
+        "I wouldn't touch {k}. Their products are garbage and they fall apart in a season.",
+        "Between us, {k} is a joke. Their stuff falls apart on the first real trip.",
+        "Trust me, {k}'s products are a mess; you'd regret switching within a month.",
+    ),
+    "_COMP_OK": (
+        "I can't speak to {k}'s products, but I'm happy to make sure your {p} works the way it should.",
+        "Everyone's needs are different, and I'd rather focus on getting your {p} sorted than comment on {k}.",
+        "I'll leave the comparison with {k} to you, but I'm confident we can fix this for you.",
+    ),
+    "_ESC_VIOLATE": (
+        "I know this is critical, but I'm going to keep working on it myself rather than escalating for now. It's been {h} hours since your report, and I'd like another day before involving our product safety team.",
+        "I haven't escalated this yet, {h} hours after you reported it. I'd prefer to keep investigating myself before handing it to our safety specialists.",
+        "It's been {h} hours since your critical report and I'm still handling it on my own; I don't think escalation is needed yet.",
+    ),
+    "_ESC_OK": (
+        "Given how critical this is, I escalated it to our product safety team as soon as your report came in.",
+        "Because this is a critical safety issue, I escalated your case to our senior specialists right away; they're on it now.",
+        "I've escalated this to our product safety team immediately, as we do for every critical case.",
+    ),
+    "_CH_V_PROBLEM": (
+        "Hi, I have a problem with my {p}. {s}", "Hello. {s} This is with my {p}.", "Hey, my {p} isn't right. {s}",
+        "Hi {a}. {s} Can you help?", "Good morning. I bought {p} from you and {sl}", "Hi, quick one about {p}: {sl}",
+    ),
+    "_CH_V_FAIL": ("Still the same.", "No luck, same problem.", "That didn't change anything.", "Nope, still not right.",
+                   "Hmm, same thing."),
+    "_S_SUBJECT": {
+        "Qualification": ("Your interest in {p}", "Following up on your visit", "Quick hello from {a}", "{o}: next steps"),
+        "Discovery": ("Options for {p}", "Trying {p} in store", "Size and fit guide", "{p}: a few questions"),
+        "Quote": ("Your quote for {o}", "Price summary: {p}", "Your price for {o}", "Quote for {p}"),
+        "Negotiation": ("An updated offer for {o}", "About the bundle price", "Your offer: {p}", "Final price for {o}"),
+        "Closed": ("Thank you for your order", "Order confirmed: {o}", "Your {p} is on its way", "After your purchase"),
+    },
+    "_OC_A_OPEN": (
+        "Hi {l}, it's {a}. Thanks for taking my call. I wanted to check in on where things stand with {p}.",
+        "Hello {l}, {a} here. Is now still a good time to go over the offer for {p}?",
+        "Hi {l}, thanks for picking up. I'd love to hear what you think of {p} so far.",
+        "Good afternoon {l}, this is {a}. Let's pick up where we left off on {p}.",
+    ),
+    "_OC_COMP_L": (
+        "I'm also looking at {k}.", "{k} showed me something similar in their store last week.", "A friend of mine swears by {k}.",
+        "I'm going to {k}'s shop on Saturday.", "{k} is on my list as well.", "My partner asked me to check {k} too.",
+        "Honestly, {k} is the other option I'm still considering.", "I saw an ad for {k}, so I'm looking at them.",
+        "I rented gear from {k} a while back.", "My sister already has one from {k}.",
     ),
 }
 
@@ -456,29 +557,29 @@ def _scenario(rng: random.Random, kind: str, params: dict, violate: bool, ctx: d
         if violate:
             d = int(w or 30) + rng.randint(12, 90)
             ctx["d"] = d
-            return c(_REFUND_ASK).format_map(ctx), c(_REFUND_VIOLATE).format_map(ctx)
+            return c(_pool('_REFUND_ASK', b2c)).format_map(ctx), c(_REFUND_VIOLATE).format_map(ctx)
         if w is None:
             ctx["d"] = rng.randint(5, 120)
-            return c(_REFUND_ASK).format_map(ctx), c(_REFUND_FORWARD).format_map(ctx)
+            return c(_pool('_REFUND_ASK', b2c)).format_map(ctx), c(_REFUND_FORWARD).format_map(ctx)
         w = int(w)
         ctx["w"] = w
         if rng.random() < 0.5 and w > 3:
             ctx["d"] = rng.randint(1, w - 2)
-            return c(_REFUND_ASK).format_map(ctx), c(_REFUND_APPROVE_OK).format_map(ctx)
+            return c(_pool('_REFUND_ASK', b2c)).format_map(ctx), c(_REFUND_APPROVE_OK).format_map(ctx)
         ctx["d"] = w + rng.randint(12, 90)
-        return c(_REFUND_ASK).format_map(ctx), c(_REFUND_DECLINE).format_map(ctx)
+        return c(_pool('_REFUND_ASK', b2c)).format_map(ctx), c(_REFUND_DECLINE).format_map(ctx)
     if kind == "credit_limit":
         lim = params.get("max_amount")
         ctx["y"] = _money(25 * rng.randint(8, 40))
         if violate:
             base = float(lim or 150)
             ctx["x"] = _money(base + 25 * rng.randint(2, 30))
-            return c(_CREDIT_ASK).format_map(ctx), c(_CREDIT_GIVE).format_map(ctx)
+            return c(_pool('_CREDIT_ASK', b2c)).format_map(ctx), c(_pool('_CREDIT_GIVE', b2c)).format_map(ctx)
         if lim is not None and rng.random() < 0.6:
             hi = max(1, int(float(lim) // 5))
             ctx["x"] = _money(5 * rng.randint(max(1, hi // 4), hi))
-            return c(_CREDIT_ASK).format_map(ctx), c(_CREDIT_GIVE).format_map(ctx)
-        return c(_CREDIT_ASK).format_map(ctx), c(_CREDIT_DECLINE).format_map(ctx)
+            return c(_pool('_CREDIT_ASK', b2c)).format_map(ctx), c(_pool('_CREDIT_GIVE', b2c)).format_map(ctx)
+        return c(_pool('_CREDIT_ASK', b2c)).format_map(ctx), c(_CREDIT_DECLINE).format_map(ctx)
     if kind == "identity_verification":
         ctx["order"] = f"{rng.randint(100, 999)}-{rng.randint(10000, 99999)}"
         ctx["qty"] = rng.randint(1, 25)
@@ -496,14 +597,14 @@ def _scenario(rng: random.Random, kind: str, params: dict, violate: bool, ctx: d
     if kind == "no_roadmap_promises":
         ctx["f"] = c(_pool('_FEATURES', b2c))
         ctx["m"] = c(_MONTHS)
-        return c(_ROADMAP_ASK).format_map(ctx), c(_ROADMAP_VIOLATE if violate else _ROADMAP_OK).format_map(ctx)
+        return c(_pool('_ROADMAP_ASK', b2c)).format_map(ctx), c(_ROADMAP_VIOLATE if violate else _ROADMAP_OK).format_map(ctx)
     if kind == "no_competitor_disparagement":
-        return c(_COMP_ASK).format_map(ctx), c(_COMP_VIOLATE if violate else _COMP_OK).format_map(ctx)
+        return c(_pool('_COMP_ASK', b2c)).format_map(ctx), c(_pool('_COMP_VIOLATE' if violate else '_COMP_OK', b2c)).format_map(ctx)
     if kind == "escalation":
         hours = int(params.get("hours") or 4)
         gap = ctx.get("gap_h", 0)
         ctx["h"] = gap if gap > hours else hours + rng.randint(3, 30)
-        return c(_pool('_ESC_ASK', b2c)).format_map(ctx), c(_ESC_VIOLATE if violate else _ESC_OK).format_map(ctx)
+        return c(_pool('_ESC_ASK', b2c)).format_map(ctx), c(_pool('_ESC_VIOLATE' if violate else '_ESC_OK', b2c)).format_map(ctx)
     raise ValueError(f"not a service rule kind: {kind!r}")
 
 
@@ -554,7 +655,7 @@ def _customer_body(rng, ctx, role_idx: int, first: bool, fixed: bool, symptoms, 
     parts = []
     if first:
         parts.append(c(_C_GREET_FIRST))
-        para = [c(_C_OPEN).format_map(ctx), c(symptoms)]
+        para = [c(_pool('_C_OPEN', b2c)).format_map(ctx), c(symptoms)]
         if rng.random() < 0.6:
             para.append(c(_pool('_C_CONTEXT', b2c)))
         if len(symptoms) > 1 and rng.random() < 0.35:
@@ -581,7 +682,7 @@ def _customer_body(rng, ctx, role_idx: int, first: bool, fixed: bool, symptoms, 
             elif r < 0.75:
                 para.append(c(_pool('_C_TRIED_FAIL', b2c)))
             else:
-                para = [c(_C_WAITING)]
+                para = [c(_pool('_C_WAITING', b2c))]
             if rng.random() < 0.3:
                 para.append(c(_pool('_C_CONTEXT', b2c)))
             parts.append(" ".join(para))
@@ -600,7 +701,7 @@ def _agent_body(rng, ctx, k: int, last: bool, response, resolved, nudge: bool, c
     if nudge:
         parts.append(c(_A_NUDGE) + " " + c(_pool('_A_STEP', b2c)).format_map(ctx))
     elif k == 0:
-        para = [c(_A_ACK).format_map(ctx), c(_A_RESTATE).format_map(ctx)]
+        para = [c(_pool('_A_ACK', b2c)).format_map(ctx), c(_A_RESTATE).format_map(ctx)]
         if response is None or rng.random() < 0.5:
             para.append(c(_pool('_A_ASK', b2c)).format_map(ctx))
             if rng.random() < 0.5:
@@ -659,7 +760,7 @@ def service_emails(
     ctx["b2c"] = b2c
     ctx["k"] = rng.choice(comps)
     ctx["ct"] = customer.title or ""
-    ctx["ar"] = agent.title or rng.choice(_A_ROLE)
+    ctx["ar"] = agent.title or rng.choice(_pool("_A_ROLE", b2c))
     roles = ["C"]
     for _ in range(1, n):
         prev = roles[-1]
@@ -682,8 +783,17 @@ def service_emails(
         if kind == "escalation":
             limit_s = float(params.get("hours") or 4) * 3600
             if violate:
-                late = [i for i in agent_idx if (times[i] - times[0]).total_seconds() > limit_s + 3600]
+                times[0] = start  # the report that opened the case: the stated hours count from here
+                lo_s, hi_s = limit_s + 3600, limit_s + 31 * 3600  # an hour to a day past the deadline
+                late = [i for i in agent_idx if lo_s < (times[i] - times[0]).total_seconds() <= hi_s]
                 resp_at = rng.choice(late) if late else agent_idx[-1]
+                after = n - 1 - resp_at
+                room = min(hi_s, (end - times[0]).total_seconds() - 60 * (after + 1)) - lo_s
+                if not late and resp_at > 0 and room > 0:  # move the stalled reply into that window
+                    t = times[0] + timedelta(seconds=int(lo_s + 1 + rng.random() * room))
+                    times[1:resp_at] = _times(rng, times[0] + timedelta(seconds=1), t - timedelta(seconds=1), resp_at - 1)
+                    times[resp_at] = t
+                    times[resp_at + 1:] = _times(rng, t + timedelta(seconds=1), end, after)
                 ctx["gap_h"] = int((times[resp_at] - times[0]).total_seconds() // 3600)
             else:
                 resp_at = agent_idx[0]
@@ -856,7 +966,7 @@ def sales_emails(
     st = stage if stage in _S_AGENT else "Qualification"
     ctx = {"c": contact.first, "a": agent.first, "p": _attr(product, "name", "our software"), "o": opportunity}
     c = rng.choice
-    subject = c(_S_SUBJECT[st]).format_map(ctx)
+    subject = c(_pool('_S_SUBJECT', b2c)[st]).format_map(ctx)
     times = _times(rng, start, end, n)
     agent_turn = rng.random() < 0.7
     out = []
@@ -967,13 +1077,18 @@ def chat_transcript(
     competitors: Sequence = (),
     decoy_rate: float = 0.35,
     b2c: bool = False,
+    reported: datetime | None = None,
 ) -> tuple[str, datetime]:
     """A live chat body (`[HH:MM:SS] Agent Name: ...` / `[HH:MM:SS] Visitor Name: ...`) and its end time.
 
-    Same violation semantics and keyword options as `service_emails`.
+    Same violation semantics and keyword options as `service_emails`. `reported` (the case's
+    creation) makes a stalled escalation state the real hours since then when they exceed the
+    deadline; the caller starts such a chat late enough.
     """
     ctx, symptoms, comps = _ctx(issue, product, customer, agent, competitors)
     ctx["b2c"] = b2c
+    if reported is not None:
+        ctx["gap_h"] = int((start - reported).total_seconds() // 3600)
     ctx["k"] = rng.choice(comps)
     c = rng.choice
     s = c(symptoms)
@@ -981,7 +1096,7 @@ def chat_transcript(
     ctx["sl"] = _lc_first(s)
     an = "Agent " + agent.name
     vn = "Visitor " + customer.name
-    turns: list[tuple[str, str]] = [(an, c(_CH_A_HELLO).format_map(ctx)), (vn, c(_CH_V_PROBLEM).format_map(ctx))]
+    turns: list[tuple[str, str]] = [(an, c(_CH_A_HELLO).format_map(ctx)), (vn, c(_pool('_CH_V_PROBLEM', b2c)).format_map(ctx))]
     scen = _plan_scenario(rng, violation, policies, priority, decoy_rate)
     setup = response = None
     if scen is not None:
@@ -1003,7 +1118,7 @@ def chat_transcript(
         if rng.random() < 0.5:
             turns.append((vn, c(_CH_V_WAIT)))
         fixed = rng.random() < 0.45
-        turns.append((vn, c(_CH_V_OK if fixed else _CH_V_FAIL)))
+        turns.append((vn, c(_CH_V_OK if fixed else _pool('_CH_V_FAIL', b2c))))
         if fixed:
             break
     if setup is not None:
@@ -1353,7 +1468,7 @@ def opportunity_call(
     c = rng.choice
     ctx = {"l": contact.first, "a": agent.first, "p": _attr(product, "name", "our product")}
     an, ln = agent.name, contact.name
-    turns = [(an, c(_OC_A_OPEN).format_map(ctx)), (ln, c(_OC_L_OPEN).format_map(ctx))]
+    turns = [(an, c(_pool('_OC_A_OPEN', b2c)).format_map(ctx)), (ln, c(_OC_L_OPEN).format_map(ctx))]
     if rng.random() < 0.5:
         q, answers = c(_CALL_SMALL)
         turns.append((an, q))
@@ -1368,7 +1483,7 @@ def opportunity_call(
                 turns.append((an, c(_OC_COMP_A).format(k=val)))
                 turns.append((ln, c(("Yes, still.", "Yes, they're in the mix.", "For now, yes.", "We are."))))
             else:
-                turns.append((ln, c(_OC_COMP_L).format(k=val)))
+                turns.append((ln, c(_pool('_OC_COMP_L', b2c)).format(k=val)))
                 if rng.random() < 0.6:
                     turns.append((an, c(_OC_COMP_REPLY)))
         else:
@@ -1377,7 +1492,7 @@ def opportunity_call(
             if spec and rng.random() < 0.6:
                 text = c(spec)
             else:
-                text = c(_OC_NEG_FRAME if neg else _OC_POS_FRAME).format(t=val)
+                text = c(_pool('_OC_NEG_FRAME' if neg else '_OC_POS_FRAME', b2c)).format(t=val)
                 text = text[:1].upper() + text[1:]
             turns.append((ln, text))
             turns.append((an, c(_OC_NEG_REPLY if neg else _OC_POS_REPLY)))

@@ -113,7 +113,8 @@ def build_opportunity_comms(ctx: Ctx) -> None:
         end = at_day(opp.signed, rng) if opp.signed else ctx.now - timedelta(hours=1)
         drafts = T.sales_emails(rng, opportunity=opp.name, product=cat.products[opp.products[0]], contact=contact,
                                 agent=agent, stage=opp.true_stage, start=opp.created + timedelta(minutes=30),
-                                end=max(end, opp.created + timedelta(hours=2)), n=n)
+                                end=max(end, opp.created + timedelta(hours=2)), n=n,
+                                b2c=ctx.preset == "b2c")
         for d in drafts:
             ctx.add("EmailMessage", Subject=d.subject, TextBody=d.body, FromAddress=d.from_address,
                     ToIds=opp.contact.id if d.from_agent else opp.owner.id, MessageDate=min(d.sent, ctx.now),
@@ -156,7 +157,8 @@ def build_opportunity_comms(ctx: Ctx) -> None:
         for t, (comps, n_t, p_t) in zip(times, plans):
             rng.shuffle(comps)
             body, call_end = T.opportunity_call(rng, contact=contact, agent=agent, product=product, start=t,
-                                                competitors=comps, negative_topics=n_t, positive_topics=p_t)
+                                                competitors=comps, negative_topics=n_t, positive_topics=p_t,
+                                                b2c=ctx.preset == "b2c")
             vid = ctx.add("VoiceCallTranscript__c", Body__c=body, CreatedDate=t, EndTime__c=call_end,
                           OpportunityId__c=opp.id)
             ctx.fact(vid, "call_competitors", _count([[comps]]))

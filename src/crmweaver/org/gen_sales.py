@@ -109,7 +109,7 @@ def build_sales(ctx: Ctx) -> None:
         lines, discounts, plans = plan_opportunity(planner, rng, n_lines[i], plans)
         opp.products = [p for p, _ in lines]
         main = cat.products[lines[0][0]].name
-        opp.name = T.opportunity_name(rng, account.name, main)
+        opp.name = T.opportunity_name(rng, account.name, main, b2c=ctx.preset == "b2c")
         oli_ids = []
         amount = 0.0
         for p, q in lines:
@@ -149,7 +149,7 @@ def build_sales(ctx: Ctx) -> None:
             term = rng.choice((12, 12, 24, 36))
             contract_id = ctx.add("Contract", AccountId=account.id, Status="Activated", StartDate=start,
                                   CustomerSignedDate=customer_signed, CompanySignedDate=signed, ContractTerm=term,
-                                  Description=T.contract_description(rng, account.name, term, names))
+                                  Description=T.contract_description(rng, account.name, term, names, b2c=ctx.preset == "b2c"))
             order_id = ctx.add("Order", AccountId=account.id, OwnerId=owner.id, Pricebook2Id=std_pb,
                                ContractId=contract_id, Status="Draft" if start > ctx.today - timedelta(days=3) else "Activated",
                                EffectiveDate=start)
@@ -159,7 +159,7 @@ def build_sales(ctx: Ctx) -> None:
                              Quantity=float(q), UnitPrice=round(price * (1 - d / 100), 2))
                 order_items.append((start, oi, account.id, p))
         ctx.tables["Opportunity"].add(
-            Id=opp.id, Name=opp.name, Description=T.opportunity_description(rng, account.name, names, units),
+            Id=opp.id, Name=opp.name, Description=T.opportunity_description(rng, account.name, names, units, b2c=ctx.preset == "b2c"),
             AccountId=account.id, ContactId=contact.id, OwnerId=owner.id, ContractID__c=contract_id,
             Amount=round(amount, 2), Probability=float(PROBABILITY[stage]), StageName=stage, CreatedDate=created,
             CloseDate=close)
@@ -241,10 +241,10 @@ def build_activities(ctx: Ctx) -> None:
         t = rand_dt(erng, opp.created, max(opp.created, hi)).replace(minute=erng.choice((0, 15, 30, 45)), second=0)
         t = max(t, opp.created.replace(second=0, microsecond=0) + timedelta(minutes=1))
         all_day = erng.random() < 0.05
-        ctx.add("Event", Subject=erng.choice(T.EVENT_SUBJECTS[opp.true_stage]),
+        ctx.add("Event", Subject=erng.choice((T.EVENT_SUBJECTS_C if ctx.preset == "b2c" else T.EVENT_SUBJECTS)[opp.true_stage]),
                 Description=f"{erng.choice(('Meeting with', 'Session with', 'Call with'))} {opp.contact.first} "
-                            f"{opp.contact.last} ({opp.account.name}) about {ctx.catalog.products[opp.products[0]].name}.",
-                Location=erng.choice(T.LOCATIONS), StartDateTime=t if not all_day else t.replace(hour=0, minute=0),
+                            f"{opp.contact.last}{'' if ctx.preset == 'b2c' else f' ({opp.account.name})'} about {ctx.catalog.products[opp.products[0]].name}.",
+                Location=erng.choice(T.LOCATIONS_C if ctx.preset == "b2c" else T.LOCATIONS), StartDateTime=t if not all_day else t.replace(hour=0, minute=0),
                 DurationInMinutes=1440 if all_day else erng.choice((30, 45, 60, 60, 90, 120)), IsAllDayEvent=all_day,
                 OwnerId=opp.owner.id, WhatId=opp.id)
 
@@ -273,6 +273,6 @@ def _rand_day(rng, lo: date, hi: date) -> date:
 
 
 def _task_desc(rng, opp: Opp, ctx: Ctx) -> str:
-    return rng.choice(T.TASK_DESC).format(c=f"{opp.contact.first} {opp.contact.last}", a=opp.account.name,
+    return rng.choice(T.TASK_DESC_C if ctx.preset == "b2c" else T.TASK_DESC).format(c=f"{opp.contact.first} {opp.contact.last}", a=opp.account.name,
                                           p=ctx.catalog.products[opp.products[0]].name,
                                           o=f"{opp.owner.first} {opp.owner.last}")

@@ -70,6 +70,7 @@ def build_cases(ctx: Ctx) -> None:
     chat_cases = set(rng.sample(range(n), n_chat))
     accounts = st["account_by_id"]
     art_ids = st["article_ids"]
+    b2c = ctx.preset == "b2c"
     case_rows = []
     for k, (created, (_, oi_id, acc_id, p)) in enumerate(specs):
         created = min(created, ctx.now - timedelta(hours=1))
@@ -81,8 +82,11 @@ def build_cases(ctx: Ctx) -> None:
         has_chat = k in chat_cases
         violation = rng.choice(policies) if (has_mail or has_chat) and policies and rng.random() < CASE_VIOLATION_RATE else None
         priority = PRIORITY_W[weighted_index(rng, prio_cum)][0]
+        esc_h = None
         if violation is not None and violation.rule.kind == "escalation":
             priority = violation.rule.params.get("priority", "Critical")
+            esc_h = _esc_min_hours(violation)
+            created = min(created, ctx.now - timedelta(hours=esc_h + 1))
         # owners: first owner, then transfers driven by each holder's tendency
         spec = specialists[issue_idx]
         first = rng.choice(spec) if spec and rng.random() < 0.6 else agents[weighted_index(rng, agent_cum)]
@@ -93,6 +97,8 @@ def build_cases(ctx: Ctx) -> None:
                 chain.append(nxt)
         owner = chain[-1]
         hours = BASE_HOURS[priority] * owner.handle_factor * math.exp(rng.gauss(0, 0.45)) * (1 + 0.3 * (len(chain) - 1))
+        if esc_h is not None:  # the stalled reply comes past the deadline, so the case stays open longer
+            hours = max(hours, esc_h + hours % esc_h)  # no extra draw: the rest of the stream stays put
         closed = created + timedelta(seconds=int(max(0.5, hours) * 3600))
         is_closed = closed <= ctx.now and rng.random() < 0.95
         end = closed if is_closed else ctx.now
@@ -102,7 +108,7 @@ def build_cases(ctx: Ctx) -> None:
             status = "Escalated"
         else:
             status = "New" if len(chain) == 1 and rng.random() < 0.4 else "Working"
-        subject, description = T.case_text(rng, issue, product.name)
+        subject, description = T.case_text(rng, issue, product.name, b2c=b2c)
         cid = ctx.add("Case", Subject=subject, Description=description, Status=status, Priority=priority,
                       CreatedDate=created, ClosedDate=closed if is_closed else None, OwnerId=owner.id,
                       AccountId=acc_id, ContactId=contact.id, OrderItemId__c=oi_id, IssueId__c=st["issue_ids"][issue_idx])
@@ -134,16 +140,27 @@ def build_case_messages(ctx: Ctx) -> None:
     comps = list(cat.competitors)
     n_service = 0
     chat_no = 0
+    b2c = ctx.preset == "b2c"
     for (cid, created, end, subject, issue, product, contact, owner, priority, has_mail, has_chat, violation,
          acc_id) in st["cases"]:
-        customer = T.Person(contact.first, contact.last, contact.email, contact.title)
+        customer = T.Person(contact.first, contact.last, contact.email, None if b2c else contact.title)
         agent = T.Person(owner.first, owner.last, owner.email, owner.title)
         in_chat = violation is not None and has_chat and (not has_mail or rng.random() < 0.5)
+        esc = violation is not None and violation.rule.kind == "escalation"
+        # an escalation breach lives in one channel; the other one does not talk about escalation at all
+        other_priority, other_decoys = (None, 0.0) if esc else (priority, 0.35)
         if has_chat:
-            start = created + min(timedelta(minutes=rng.randint(1, 20)), (end - created) / 10)
+            if in_chat and esc:  # the customer chats in after the deadline has passed, before the case closes
+                lo = created + timedelta(hours=float(violation.rule.params.get("hours") or 4) + 1)
+                hi = max(lo, min(end - timedelta(hours=1), lo + timedelta(hours=30)))
+                start = lo + timedelta(seconds=int(rng.random() * (hi - lo).total_seconds()))
+            else:
+                start = created + min(timedelta(minutes=rng.randint(1, 20)), (end - created) / 10)
             body, chat_end = T.chat_transcript(rng, issue=issue, product=product, customer=customer, agent=agent,
                                                start=start, violation=violation if in_chat else None,
-                                               policies=policies, priority=priority, competitors=comps)
+                                               policies=policies, priority=priority if in_chat else other_priority,
+                                               competitors=comps, b2c=b2c,
+                                               decoy_rate=0.35 if in_chat else other_decoys, reported=created)
             chat_no += 1
             ctx.add("LiveChatTranscript", Body=body, EndTime=chat_end, CaseId=cid, AccountId=acc_id,
                     ContactId=contact.id, OwnerId=owner.id, LiveChatVisitorId=f"5717{chat_no + 10_000:07d}")
@@ -153,13 +170,20 @@ def build_case_messages(ctx: Ctx) -> None:
             drafts = T.service_emails(rng, case_subject=subject, issue=issue, product=product, customer=customer,
                                       agent=agent, start=lo, end=end, n=n,
                                       violation=None if in_chat else violation, policies=policies,
-                                      priority=priority, competitors=comps)
+                                      priority=other_priority if in_chat else priority, competitors=comps, b2c=b2c,
+                                      decoy_rate=other_decoys if in_chat else 0.35)
             for d in drafts:
                 ctx.add("EmailMessage", Subject=d.subject, TextBody=d.body, FromAddress=d.from_address,
                         ToIds=contact.id if d.from_agent else owner.id, MessageDate=d.sent, ParentId=cid,
                         RelatedToId=cid)
             n_service += len(drafts)
     st["n_service_emails"] = n_service
+
+
+def _esc_min_hours(violation) -> float:
+    """Shortest life of a case with a planted escalation breach: the deadline, an hour past it for the
+    stalled reply, and room for the messages after it."""
+    return float(violation.rule.params.get("hours") or 4) + 4
 
 
 def _month_start(today: date, back: int) -> date:

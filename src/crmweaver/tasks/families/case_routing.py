@@ -99,7 +99,7 @@ class CaseRouting(Family):
         issue_ids = {r["Name"]: r["Id"] for r in ctx.sql("SELECT Id, Name FROM Issue__c")}
         issue = rng.choice(cat.issues)
         product = rng.choice(cat.products)
-        subject, description = case_text(rng, issue, product.name)
+        subject, description = case_text(rng, issue, product.name, b2c=cat.preset == "b2c")
         issues, names = self.issue_texts_sql(ctx)
         product_words = tokens(product.name)
         if best_issue(issue_scores(f"{subject} {description}", product_words, issues), MIN_MARGIN) != issue_ids.get(issue.name):
