@@ -10,6 +10,7 @@ from soql_fixture import ID, TODAY, tiny_org  # noqa: F401  (fixture)
 from crmweaver.org.schema import Field, FieldType, Schema, SObject
 from crmweaver.org.store import Org
 from crmweaver.soql import execute, run
+from crmweaver.soql.errors import SoqlError
 
 
 def q(org, text: str) -> dict:
@@ -172,11 +173,12 @@ def test_aggregates(tiny_org):
 
 def test_group_by_having_order(tiny_org):
     res = q(tiny_org, "SELECT Status, COUNT(Id) n FROM Case GROUP BY Status HAVING COUNT(Id) >= 1 ORDER BY COUNT(Id) DESC, Status")
-    assert [(r["Status"], r["n"]) for r in res["records"]] == [("Closed", 2), ("Escalated", 1), ("New", 1)]
+    # ties on COUNT fall back to Status in picklist order (New, Working, Escalated, Closed), as Salesforce sorts
+    assert [(r["Status"], r["n"]) for r in res["records"]] == [("Closed", 2), ("New", 1), ("Escalated", 1)]
     res = q(tiny_org, "SELECT Account.Name, COUNT(Id) FROM Case WHERE AccountId != null GROUP BY Account.Name ORDER BY Account.Name")
     assert [(r["Name"], r["expr0"]) for r in res["records"]] == [("Acme", 2), ("Globex", 1)]
     res = q(tiny_org, "SELECT Status FROM Case GROUP BY Status HAVING Status != 'Closed' ORDER BY Status")
-    assert names(res, "Status") == ["Escalated", "New"]
+    assert names(res, "Status") == ["New", "Escalated"]
 
 
 def test_group_by_date_function(tiny_org):
@@ -245,3 +247,27 @@ def test_includes_excludes_on_multipicklist(tmp_path):
     assert names(q(org, "SELECT Name FROM Thing__c WHERE Tags__c INCLUDES ('Blue') ORDER BY Name")) == ["one", "two"]
     assert names(q(org, "SELECT Name FROM Thing__c WHERE Tags__c EXCLUDES ('Red') ORDER BY Name")) == ["three", "two"]
     assert run(org, "SELECT Name FROM Thing__c WHERE Name INCLUDES ('x')")[0]["errorCode"] == "INVALID_QUERY_FILTER_OPERATOR"
+
+
+def test_picklist_sorts_in_defined_order_not_alphabetically(tiny_org):
+    """Salesforce orders a picklist by its value order (New, Working, Escalated, Closed); nulls as usual."""
+    res = q(tiny_org, "SELECT Status FROM Case ORDER BY Status")
+    order = {"New": 0, "Working": 1, "Escalated": 2, "Closed": 3}
+    got = [order[s] for s in names(res, "Status")]
+    assert got == sorted(got) and len(set(got)) > 1
+    desc = [order[s] for s in names(q(tiny_org, "SELECT Status FROM Case ORDER BY Status DESC"), "Status")]
+    assert desc == sorted(desc, reverse=True)
+
+
+@pytest.mark.parametrize("where", [
+    "Status = 'New' AND Priority = 'High' OR Priority = 'Low'",
+    "Status = 'New' OR Priority = 'High' AND Priority = 'Low'",
+    "(Status = 'New' OR Priority = 'High') AND Priority = 'Low' OR Status = 'Closed'",
+])
+def test_and_or_mixed_without_parentheses_is_malformed(tiny_org, where):
+    """Salesforce requires parentheses where AND and OR meet; it does not apply a precedence."""
+    with pytest.raises(SoqlError) as info:
+        execute(tiny_org, f"SELECT Id FROM Case WHERE {where}")
+    assert info.value.error_code == "MALFORMED_QUERY"
+    assert "unexpected token" in info.value.message
+    assert q(tiny_org, "SELECT Id FROM Case WHERE (Status = 'New' AND Priority = 'High') OR Priority = 'Low'")["done"]

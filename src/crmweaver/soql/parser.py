@@ -258,16 +258,22 @@ class Parser:
     # -- conditions ----------------------------------------------------------------------
     def parse_condition(self) -> ast.Condition:
         start = self.tok
-        items = [self.parse_and()]
+        items = [self.parse_and(after_or=False)]
         while self.accept_kw("OR"):
-            items.append(self.parse_and())
+            items.append(self.parse_and(after_or=True))
         return items[0] if len(items) == 1 else ast.Or(**self.pos(start), items=tuple(items))
 
-    def parse_and(self) -> ast.Condition:
+    def parse_and(self, *, after_or: bool) -> ast.Condition:
+        """An AND chain; Salesforce needs parentheses where AND and OR meet, so mixing them is an error."""
         start = self.tok
         items = [self.parse_not()]
-        while self.accept_kw("AND"):
+        while self.is_kw("AND"):
+            if after_or:
+                raise self.unexpected()
+            self.advance()
             items.append(self.parse_not())
+        if len(items) > 1 and self.is_kw("OR"):
+            raise self.unexpected()
         return items[0] if len(items) == 1 else ast.And(**self.pos(start), items=tuple(items))
 
     def parse_not(self) -> ast.Condition:

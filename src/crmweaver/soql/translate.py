@@ -76,6 +76,15 @@ def _convert(t: FieldType):
     return _bool if t is T.BOOLEAN else None
 
 
+def _picklist_rank(column_sql: str, values: tuple[str, ...]) -> str:
+    """Salesforce sorts a picklist by its defined value order, not alphabetically; unknown values go last.
+
+    The values come from the schema module, never from query text.
+    """
+    whens = " ".join(f"WHEN lower({column_sql}) = '{v.lower().replace(chr(39), chr(39) * 2)}' THEN {i}" for i, v in enumerate(values))
+    return f"(CASE WHEN {column_sql} IS NULL THEN NULL {whens} ELSE {len(values)} END)"
+
+
 # -- scopes ----------------------------------------------------------------------------------
 class Scope:
     """One SELECT over one object: its table alias and the LEFT JOINs its parent paths need."""
@@ -185,12 +194,13 @@ class Translator:
             raise self.malformed(o, f"Ordered field must be grouped or aggregated: {b.label}")
         if not b.aggregate and b.type in NOT_SORTABLE:
             raise self.err("INVALID_FIELD", o, f"field '{b.label}' can not be sorted in a query call")
-        sql = b.sql + (" COLLATE NOCASE" if b.type in TEXT_TYPES else "")
-        if o.descending:
-            sql += " DESC"
+        keys = [b.sql + (" COLLATE NOCASE" if b.type in TEXT_TYPES else "")]
+        if not b.aggregate and b.ref is not None and b.ref.field.picklist:
+            keys.insert(0, _picklist_rank(b.sql, b.ref.field.picklist))
+        suffix = " DESC" if o.descending else ""
         if o.nulls_first is not None:
-            sql += " NULLS FIRST" if o.nulls_first else " NULLS LAST"
-        return sql
+            suffix += " NULLS FIRST" if o.nulls_first else " NULLS LAST"
+        return ", ".join(k + suffix for k in keys)
 
     def where(self, q: ast.Query, scope: Scope) -> tuple[str, list]:
         if q.where is None:
