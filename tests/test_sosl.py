@@ -422,3 +422,18 @@ def test_double_negation_is_plain_term(tmp_path):
     from crmweaver.soql.sosl import Word, parse_term
 
     assert parse_term("NOT NOT license") == Word("license")
+
+
+def test_parsed_statements_are_cached_and_not_mutated_by_runs(b2b_org_path):
+    """SOSL parses once per (schema, text); repeated searches give the same result."""
+    from crmweaver.org.store import open_org
+    from crmweaver.soql import sosl
+
+    org = open_org(b2b_org_path)
+    text = "FIND {license} IN ALL FIELDS RETURNING Knowledge__kav(Id, Title ORDER BY Title LIMIT 3), Case LIMIT 5"
+    sosl._parsed.cache_clear()
+    first = sosl.search(org, text)
+    second = sosl.search(org, text)
+    assert first == second and first["searchRecords"]
+    assert sosl._parsed.cache_info().hits == 1
+    org.close()

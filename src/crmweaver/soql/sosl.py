@@ -17,6 +17,8 @@ import sqlite3
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import SimpleNamespace
 
 from crmweaver.org.schema import FieldType, SObject
 from crmweaver.org.store import FTS_SUFFIX, searchable_fields
@@ -455,7 +457,14 @@ def parse(org, text: str) -> SoslQuery:
         raise search_error("A search must be text")
     if len(text) > MAX_QUERY_CHARS:
         raise search_error(f"Search is too long: {len(text)} characters, the limit is {MAX_QUERY_CHARS}")
-    return _StatementParser(org, text).parse()
+    return _parsed(org.schema, text)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(schema, text: str) -> SoslQuery:
+    """Parse once per (preset schema, text): a statement depends on nothing else of the org, and
+    `run` never changes it. Errors are not cached."""
+    return _StatementParser(SimpleNamespace(schema=schema), text).parse()
 
 
 # ---------------------------------------------------------------------------------------------
