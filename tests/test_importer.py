@@ -25,18 +25,19 @@ SAMPLE = {
 }
 
 
-def write_dump(path, preset="b2b", *, drop_table=None, extra_column=None, value_override=None):
+def write_dump(path, preset="b2b", *, drop_table=None, extra_column=None, value_override=None, compound_names=True):
     """A dump with snake_case table/column names, two rows per object, non-canonical formats."""
     schema = schema_for(preset)
     conn = sqlite3.connect(path)
     for obj in schema:
         if obj.name == drop_table:
             continue
-        cols = [snake(f.name) for f in obj.fields] + ([extra_column] if extra_column and obj.name == "Case" else [])
+        fields = [f for f in obj.fields if compound_names or f.name != "Name" or not obj.field("FirstName")]
+        cols = [snake(f.name) for f in fields] + ([extra_column] if extra_column and obj.name == "Case" else [])
         conn.execute(f'CREATE TABLE "{snake(obj.name)}" ({", ".join(cols)})')
         for n in (1, 2):
             row = []
-            for f in obj.fields:
+            for f in fields:
                 if f.type is FieldType.ID:
                     row.append(make_id(obj.key_prefix, n))
                 elif f.type is FieldType.REFERENCE:
@@ -46,7 +47,7 @@ def write_dump(path, preset="b2b", *, drop_table=None, extra_column=None, value_
                 else:
                     row.append(SAMPLE.get(f.type, f"{f.name} {n}"))
             if value_override and obj.name == value_override[0]:
-                row[obj.field_names.index(value_override[1])] = value_override[2]
+                row[[f.name for f in fields].index(value_override[1])] = value_override[2]
             row += [None] if extra_column and obj.name == "Case" else []
             conn.execute(f'INSERT INTO "{snake(obj.name)}" VALUES ({", ".join("?" * len(row))})', row)
     conn.commit()
@@ -129,3 +130,12 @@ def test_refuses_to_overwrite(tmp_path):
     with pytest.raises(OrgError, match="--overwrite"):
         import_dump(dump, out, preset="b2b")
     assert out.read_text() == "precious"
+
+
+def test_compound_names_rebuilt_when_missing(tmp_path):
+    dump, out = tmp_path / "dump.sqlite", tmp_path / "org.db"
+    write_dump(dump, compound_names=False)
+    import_dump(dump, out, preset="b2b")
+    with open_org(out) as org:
+        assert org.conn.execute("SELECT Name FROM User LIMIT 1").fetchone() == ("FirstName 1 LastName 1",)
+        assert org.conn.execute("SELECT Name FROM Account LIMIT 1").fetchone() == ("Name 1",)

@@ -72,6 +72,8 @@ class Rows:
         unknown = values.keys() - self._known
         if unknown:
             raise KeyError(f"{self.obj.name} has no field(s) {sorted(unknown)}")
+        if "FirstName" in values and "Name" not in values:  # Salesforce's compound name of people
+            values["Name"] = f"{values['FirstName']} {values.get('LastName') or ''}".strip()
         row = []
         for name, conv in self._conv:
             v = values.get(name)

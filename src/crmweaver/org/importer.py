@@ -77,7 +77,7 @@ def _map_names(src: sqlite3.Connection, schema) -> dict[str, tuple[str, dict[str
             if name is None:
                 raise OrgError(f"column {table}.{col} matches no field of {obj.name}; rename or drop it before importing")
             columns[name] = col
-        missing = [f for f in obj.field_names if f not in columns]
+        missing = [f for f in obj.field_names if f not in columns and not _derivable(f, obj, columns)]
         if missing:
             raise OrgError(f"table {table} lacks field(s) {', '.join(missing)} of {obj.name}")
         mapping[obj.name] = (table, columns)
@@ -85,6 +85,18 @@ def _map_names(src: sqlite3.Connection, schema) -> dict[str, tuple[str, dict[str
     if absent:
         raise OrgError(f"the dump has no table for {', '.join(absent)}; a {schema.preset} org needs all {len(schema.objects)} objects")
     return mapping
+
+
+def _derivable(field: str, obj, columns: dict[str, str]) -> bool:
+    """A compound Name of people that dumps may omit: rebuilt from FirstName and LastName."""
+    return field == "Name" and "FirstName" in columns and "LastName" in columns
+
+
+def _source_expr(field: str, columns: dict[str, str]) -> str:
+    if field in columns:
+        return f'"{columns[field]}"'
+    first, last = columns["FirstName"], columns["LastName"]
+    return f"trim(coalesce(\"{first}\", '') || ' ' || coalesce(\"{last}\", ''))"
 
 
 def _latest_created(conn: sqlite3.Connection, schema) -> date:
@@ -125,7 +137,7 @@ def import_dump(src_path: str | Path, out: str | Path, *, preset: str, today: da
             table, columns = mapping[obj.name]
             fields = obj.fields
             convert = [_converter(f) for f in fields]
-            select = ", ".join(f'"{columns[f.name]}"' for f in fields)
+            select = ", ".join(_source_expr(f.name, columns) for f in fields)
             insert = f'INSERT INTO "{obj.name}" VALUES ({", ".join("?" * len(fields))})'
             cursor = src.execute(f'SELECT {select} FROM "{table}" ORDER BY rowid')
             n = 0

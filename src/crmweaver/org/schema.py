@@ -145,6 +145,10 @@ def _pick(name: str, values: tuple[str, ...], desc: str) -> Field:
 
 B2B, B2C = ("b2b",), ("b2c",)
 
+# Salesforce's compound Name of people (read-only, "First Last"); CRMArena-Pro's field lists omit it,
+# but agents write `Owner.Name` against a live org, so the offline org answers it too.
+NAME_DESCRIPTION = "Full name: FirstName LastName (read-only)."
+
 CASE_STATUS = ("New", "Working", "Escalated", "Closed")
 CASE_PRIORITY = ("Low", "Medium", "High", "Critical")
 CASE_HISTORY_FIELD = ("Case Creation", "Owner Assignment", "Case Closed")
@@ -207,6 +211,7 @@ def _objects() -> list[SObject]:
             _id("User"),
             Field("FirstName", T.STRING, "First name."),
             Field("LastName", T.STRING, "Last name."),
+            Field("Name", T.STRING, NAME_DESCRIPTION),
             Field("Alias", T.STRING, "Short alias (up to 8 characters)."),
             Field("Email", T.EMAIL, "Work email address."),
             Field("Phone", T.PHONE, "Work phone number."),
@@ -216,7 +221,7 @@ def _objects() -> list[SObject]:
             Field("LanguageLocaleKey", T.STRING, "Language, e.g. en_US."),
             Field("LocaleSidKey", T.STRING, "Locale, e.g. en_US."),
             Field("TimeZoneSidKey", T.STRING, "Time zone, e.g. America/Los_Angeles."),
-        ], 212, 212, False, ("FirstName", "LastName", "Username")),
+        ], 212, 212, False, ("Name", "FirstName", "LastName", "Username")),
         obj("Account", "001", "Account", "A customer: a company (B2B) or a person account (B2C).", [
             _id("Account"),
             Field("Name", T.STRING, "Account name (company name, or the person's full name in B2C)."),
@@ -233,9 +238,10 @@ def _objects() -> list[SObject]:
             _id("Contact"),
             Field("FirstName", T.STRING, "First name.", presets=B2B),
             Field("LastName", T.STRING, "Last name.", presets=B2B),
+            Field("Name", T.STRING, NAME_DESCRIPTION, presets=B2B),
             Field("Email", T.EMAIL, "Email address.", presets=B2B),
             _ref("AccountId", "Account", "The account the contact belongs to."),
-        ], 886, 200, False, ("FirstName", "LastName")),
+        ], 886, 200, False, ("Name", "FirstName", "LastName")),
         obj("Case", "500", "Case", "A customer service case.", [
             _id("Case"),
             Field("Subject", T.STRING, "Short summary of the customer's problem."),
@@ -436,6 +442,7 @@ def _objects() -> list[SObject]:
             _id("Lead"),
             Field("FirstName", T.STRING, "First name."),
             Field("LastName", T.STRING, "Last name."),
+            Field("Name", T.STRING, NAME_DESCRIPTION),
             Field("Email", T.EMAIL, "Email address."),
             Field("Phone", T.PHONE, "Phone number."),
             Field("Company", T.STRING, "Company of the lead.", presets=B2B),
@@ -447,7 +454,7 @@ def _objects() -> list[SObject]:
             Field("ConvertedDate", T.DATE, "Date of conversion (null if not converted)."),
             _ref("ConvertedAccountId", "Account", "Account created or matched on conversion."),
             _ref("ConvertedContactId", "Contact", "Contact created or matched on conversion."),
-        ], 1465, 222, True, ("FirstName", "LastName", "Company")),
+        ], 1465, 222, True, ("Name", "FirstName", "LastName", "Company")),
     ]
 
 
