@@ -238,9 +238,9 @@ def test_held_out_queries_retrieve_their_type(tmp_path, oracle_records):
     memory = Memory(tmp_path / "m.db", embedder="lexical")
     memory.add_all(rule_distill(trajectories(oracle_records["train"])))
     rows = oracle_records["test_rows"]
-    right = sum((hits := memory.retrieve(t.query)) != [] and hits[0].task_type == t.task for t in rows)
+    right = sum((hits := memory.retrieve(t.query, context=t.metadata.required)) != [] and hits[0].task_type == t.task for t in rows)
     assert right / len(rows) >= 0.9
-    hit = memory.retrieve(rows[0].query)[0]
+    hit = memory.retrieve(rows[0].query, context=rows[0].metadata.required)[0]
     assert hit.body and hit.title and 0 < hit.score <= 1.0001
     assert memory.guideline_for(rows[0])[0] == hit.id
     assert memory.retrieve("zzz qqq", threshold=0.99) == []

@@ -149,3 +149,18 @@ def abstract_step(query: str, entities: set[str] | frozenset[str] = frozenset())
 def _is_id_literal(value: str) -> bool:
     m = _ID.fullmatch(value)
     return bool(m and _is_id(m.group(1), m.group(2)))
+
+
+CONTEXT_CHARS = 300
+_TODAY = re.compile(r"Today's date is \S+?\.\s*")
+
+
+def compose_key(query: str, context: str = "", names: set[str] | frozenset[str] = frozenset()) -> str:
+    """Retrieval key of a task: its abstracted request, plus the start of its task context (the
+    policy text the agent is shown) when there is one. The context tells a customer asking for
+    someone's data (confidentiality) from an employee asking the same (database)."""
+    key = abstract_query(query, names)
+    context = _TODAY.sub("", context or "").strip()
+    if context:
+        key += " | " + abstract_query(context[:CONTEXT_CHARS], names)
+    return key

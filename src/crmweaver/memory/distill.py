@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.actions import parse_react, parse_tool_call
-from crmweaver.memory.abstract import abstract_query, abstract_step, abstract_values, find_names
+from crmweaver.memory.abstract import abstract_query, abstract_step, abstract_values, compose_key, find_names
 from crmweaver.tasks.types import ANSWER_KINDS, TASK_TYPES
 
 MAX_KEY_VARIANTS = 24
@@ -46,6 +46,7 @@ class Trajectory:
     answer: str | None = None
     model: str | None = None
     names: set[str] = field(default_factory=set)  # entity strings read in the observations
+    context: str = ""  # the task context the agent was shown (system prompt's "# Task context")
 
     @property
     def skill(self) -> str | None:
@@ -108,6 +109,9 @@ def trajectory(record: dict[str, Any]) -> Trajectory | None:
     task_type = record.get("task_type") or (task.get("task") if isinstance(task, dict) else task)
     tid = record.get("key") or f"{task_type}:{record.get('idx')}:{record.get('trial', 0)}"
     traj = Trajectory(str(tid), task_type if task_type in TASK_TYPES else None, query, float(record.get("reward") or 0.0), model=record.get("model"))
+    system = next((m.get("content") or "" for m in messages if m.get("role") == "system"), "")
+    found = re.search(r"^# Task context\n(.*?)(?=\n# |\Z)", system, re.DOTALL | re.MULTILINE)
+    traj.context = found.group(1).strip() if found else ""
     pending: str | None = None
     for m in messages:
         role = m.get("role")
@@ -174,7 +178,7 @@ def abstract_plan(traj: Trajectory) -> tuple[str, ...]:
 
 
 def key_of(traj: Trajectory) -> str:
-    return abstract_query(traj.query, traj.names)
+    return compose_key(traj.query, traj.context, traj.names)
 
 
 def rule_distill(trajs: list[Trajectory], *, success_at: float = 1.0) -> list[Guideline]:

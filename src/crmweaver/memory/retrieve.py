@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from crmweaver.memory.abstract import abstract_query
+from crmweaver.memory.abstract import compose_key
 from crmweaver.memory.distill import Guideline, Trajectory, llm_distill, rule_distill, trajectory
 from crmweaver.memory.embed import Embedder, default_embedder_spec, make_embedder, normalise, spec_for
 from crmweaver.memory.index import ExactIndex
@@ -70,6 +70,7 @@ class Memory:
         dedupe_threshold: float = DEDUPE_THRESHOLD,
         create: bool = True,
         base_url: str | None = None,
+        use_context: bool = True,
     ):
         if write_policy not in WRITE_POLICIES:
             raise ValueError(f"unknown write policy {write_policy!r}; use one of: {', '.join(WRITE_POLICIES)}")
@@ -85,6 +86,7 @@ class Memory:
             self.store.bind_embedder(embedder.model_id, embedder.dim)
         self.threshold = default_threshold(embedder.model_id) if threshold is None else threshold
         self.k = k
+        self.use_context = use_context  # guideline_for adds the task's context to its request
         self.write_policy = write_policy
         self.distiller = distiller
         self.success_at = success_at
@@ -114,8 +116,8 @@ class Memory:
         lines = [line for line in key_text.split("\n") if line.strip()] or [key_text]
         return normalise(self.embedder.embed(lines).mean(axis=0, keepdims=True))[0]
 
-    def embed_query(self, query: str) -> np.ndarray:
-        return self.embedder.embed([abstract_query(query)])[0]
+    def embed_query(self, query: str, context: str = "") -> np.ndarray:
+        return self.embedder.embed([compose_key(query, context)])[0]
 
     def _sync(self) -> ExactIndex:
         """Bring the in-memory index up to date with the file (cheap when nothing changed)."""
@@ -135,9 +137,9 @@ class Memory:
 
     # --- retrieval ---------------------------------------------------------------------------
 
-    def retrieve(self, query: str, k: int | None = None, threshold: float | None = None) -> list[Hit]:
-        """The top-k items above the threshold for a request, best first."""
-        return self.retrieve_vector(self.embed_query(query), k, threshold)
+    def retrieve(self, query: str, k: int | None = None, threshold: float | None = None, context: str = "") -> list[Hit]:
+        """The top-k items above the threshold for a request (and its task context), best first."""
+        return self.retrieve_vector(self.embed_query(query, context), k, threshold)
 
     def retrieve_vector(self, vector: np.ndarray, k: int | None = None, threshold: float | None = None) -> list[Hit]:
         threshold = self.threshold if threshold is None else threshold
@@ -147,7 +149,7 @@ class Memory:
 
     def guideline_for(self, task) -> tuple[str, str] | None:
         """The eval runner's hook: (item id, guideline text) of the best match, or None."""
-        hits = self.retrieve(task.query, k=1)
+        hits = self.retrieve(task.query, k=1, context=task.metadata.required if self.use_context else "")
         return (hits[0].id, hits[0].text) if hits else None
 
     # --- outcomes and write-back -------------------------------------------------------------
