@@ -290,3 +290,42 @@ def test_infra_error_ends_episode_apart_from_agent_failure(server, org_and_tasks
     result = run_episode(Episode(org, rows[0]), backend(server.url("auth")))
     assert result.termination == "infra_error" and result.reward == 0.0
     assert "refused the API key" in result.infra_error
+
+
+# --- model specs -------------------------------------------------------------------------------
+
+
+def test_spec_oracle_and_openai(monkeypatch):
+    from crmweaver.agent.oracle import OracleBackend
+    from crmweaver.agent.specs import make_backend
+
+    assert isinstance(make_backend("oracle"), OracleBackend)
+    b = make_backend("openai:Qwen/Qwen2.5-7B-Instruct", base_url="http://127.0.0.1:8000/v1", temperature=0.7, max_tokens=99, timeout_s=5, max_retries=1)
+    assert isinstance(b, OpenAIBackend)
+    assert (b.model, b.name, b.base_url) == ("Qwen/Qwen2.5-7B-Instruct", "openai:Qwen/Qwen2.5-7B-Instruct", "http://127.0.0.1:8000/v1")
+    assert b.sampling == {"temperature": 0.7, "max_tokens": 99} and (b.timeout_s, b.max_retries) == (5, 1)
+    assert make_backend("openai:llama3.2:1b", base_url="http://h/v1").model == "llama3.2:1b"  # Ollama tags keep their colon
+    with pytest.raises(ValueError, match="--base-url"):
+        make_backend("openai:gpt-4o")
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")
+    assert make_backend("openai:gpt-4o").base_url == "https://api.openai.com/v1"
+
+
+@pytest.mark.parametrize("spec", ["", "gpt-4o", "openai", "openai:", "oracle:x", "local:", "scripted:a", "vllm:m"])
+def test_unknown_spec_names_the_valid_forms(spec):
+    from crmweaver.agent.specs import make_backend
+
+    with pytest.raises(ValueError, match=r"oracle, local, local:PATH .*openai:MODEL"):
+        make_backend(spec)
+
+
+def test_specs_import_no_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from crmweaver.agent.specs import make_backend; "
+        "make_backend('oracle'); make_backend('openai:m', base_url='http://127.0.0.1:9/v1'); "
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
