@@ -233,7 +233,7 @@ def test_resume_after_a_real_kill(b2b_org_path, tasks, tasks_file, tmp_path):
 
     from crmweaver.env.episode import EnvConfig
 
-    config = {**asdict(EnvConfig()), "interactive": False}
+    config = {**asdict(EnvConfig()), "interactive": False, "memory": False}
     assert set(keys) == {i.key for i in work_items(tasks, 3, "oracle", config)}  # none lost
     assert all(r["reward"] == 1.0 for r in records)
     assert work_key(tasks[0], 0, "oracle", config) in keys

@@ -300,6 +300,8 @@ def eval_(
     executor: Annotated[str, typer.Option("--executor", help="local (threads) or ray (Ray actors).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="A Ray cluster address (default: a local Ray runtime).")] = None,
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode.", min=1)] = 20,
+    memory: Annotated[Optional[Path], typer.Option("--memory", help="A memory file: show each episode its top-1 guideline.")] = None,
+    memory_write: Annotated[bool, typer.Option("--memory-write", help="With --memory: update helpful/harmful counters and write back guidelines from successful episodes.")] = False,
 ) -> None:
     """Run an agent on tasks; write results.jsonl and summary.json; print the per-skill table."""
     import re
@@ -330,6 +332,18 @@ def eval_(
         fail(str(e))
     if not tasks:
         fail(f"{tasks_path} holds no tasks; make some with `crmweaver tasks synth`")
+    if memory_write and memory is None:
+        fail("--memory-write needs --memory MEM.db")
+    mem = None
+    if memory is not None:
+        if not memory.exists():
+            fail(f"no memory file at {memory}; build one with `crmweaver memory build --from runs/ID --out {memory}`")
+        from crmweaver.memory import EmbedError, Memory, MemoryStoreError
+
+        try:
+            mem = Memory(memory, write_policy="success" if memory_write else "off")
+        except (MemoryStoreError, EmbedError, ValueError) as e:
+            fail(str(e))
     if out is None:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")[:40] or "model"
         out = Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
@@ -348,6 +362,8 @@ def eval_(
                 org_path, tasks, factory, model=model, trials=trials, concurrency=concurrency, out_dir=out,
                 resume=resume, retry_infra_errors=retry_infra_errors, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
                 progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {m}", highlight=False),
+                guideline_for=mem.guideline_for if mem else None,
+                on_record=mem.after_episode if mem and memory_write else None,
             )
         except EvalError as e:
             fail(str(e))
@@ -355,6 +371,27 @@ def eval_(
             fail(f"interrupted; finished records are in {out / 'results.jsonl'}: continue with --out {out} --resume")
     console.print(summary_table(summary, title=f"{model} on {tasks_path} · {trials} trial(s)"))
     console.print(f"results: {out / 'results.jsonl'} · summary: {out / 'summary.json'}")
+
+
+@app.command("report")
+def report(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders (runs/ID) to show side by side.")],
+    per_type: Annotated[bool, typer.Option("--per-type", help="Also one row per task type.")] = False,
+) -> None:
+    """Compare evaluation runs side by side (e.g. memory off vs on, before vs after training)."""
+    from crmweaver.evaluate import write_summary
+    from crmweaver.evaluate.results import ResultsFileError
+    from crmweaver.evaluate.table import compare_table
+
+    summaries = {}
+    for run in runs:
+        if not (run / "results.jsonl").is_file():
+            fail(f"{run} has no results.jsonl; give run folders written by `crmweaver eval --out`")
+        try:
+            summaries[run.name] = write_summary(run)
+        except ResultsFileError as e:
+            fail(str(e))
+    console.print(compare_table(summaries, per_type=per_type))
 
 
 memory_app = typer.Typer(help="Build, search and inspect a memory of task guidelines.", no_args_is_help=True)

@@ -121,18 +121,23 @@ def evaluate(
     user_for: UserFor | None = None,
     progress: Callable[[Progress], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> Summary:
     """Run every task `trials` times, checkpointing each record; returns (and writes) the summary.
 
     `model` labels the run and enters each work item's key with the environment options, so a
     resumed run only skips records made with the same model, options and task content.
     `retry_infra_errors` (with `resume`) drops earlier records that ended in an infra error and
-    runs them again.
+    runs them again. `guideline_for` shows a memory item per episode (local executor only: the
+    memory is one file open in this process); `on_record` sees each record once it is saved
+    (e.g. the memory's counters and write-back).
     """
     if trials < 1 or concurrency < 1:
         raise EvalError("--trials and --concurrency must be at least 1")
     if executor not in ("local", "ray"):
         raise EvalError(f"unknown executor {executor!r}; use local or ray")
+    if executor == "ray" and guideline_for is not None:
+        raise EvalError("a memory is read in this process: run with --executor local when using --memory")
     config = env_config or EnvConfig()
     out = Path(out_dir)
     results_path = out / RESULTS
@@ -144,7 +149,7 @@ def evaluate(
         raise EvalError(str(e)) from e
     if mismatch:
         (warn or (lambda m: warnings.warn(m, stacklevel=3)))(mismatch)
-    key_config = {**asdict(config), "interactive": user_for is not None}
+    key_config = {**asdict(config), "interactive": user_for is not None, "memory": guideline_for is not None}
     items = work_items(tasks, trials, model, key_config)
     wanted = {i.key for i in items}
 
@@ -169,6 +174,8 @@ def evaluate(
         with Appender(results_path) as sink:
             for record in stream:
                 sink.append(record)
+                if on_record:
+                    on_record(record)
                 done += 1
                 total_reward += float(record["reward"])
                 infra += bool(record.get("infra_error"))

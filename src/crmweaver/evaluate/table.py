@@ -57,3 +57,24 @@ def type_table(summary: Summary) -> Table:
             cells.append("-" if t is None else f"{100 * t.mean:.1f} (n={t.n})")
         table.add_row(code, *cells)
     return table
+
+
+def compare_table(summaries: dict[str, Summary], *, per_type: bool = False) -> Table:
+    """Runs side by side (e.g. memory off vs on, base vs trained): per skill, ALL, and optionally per type."""
+    table = Table(title="runs compared (scores in %)")
+    table.add_column("")
+    for label in summaries:
+        table.add_column(label, justify="right")
+    overall = {label: s.overall for label, s in summaries.items()}
+    for skill in SKILLS:
+        table.add_row(skill, *(_pct(g.skills.get(skill)) if g else "-" for g in overall.values()))
+    table.add_row("ALL", *(_pct(g.all) if g else "-" for g in overall.values()), style="bold")
+    table.add_row("confidentiality", *(_pct(g.confidentiality) if g else "-" for g in overall.values()))
+    if per_type:
+        table.add_section()
+        codes = sorted({c for g in overall.values() if g for c in g.types})
+        for code in codes:
+            table.add_row(code, *("-" if not g or code not in g.types else _pct(g.types[code].mean) for g in overall.values()))
+    table.add_section()
+    table.add_row("episodes", *(str(g.n) if g else "0" for g in overall.values()))
+    return table
