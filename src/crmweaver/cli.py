@@ -373,6 +373,54 @@ def eval_(
     console.print(f"results: {out / 'results.jsonl'} · summary: {out / 'summary.json'}")
 
 
+@app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the org, tasks and runs.")] = Path("demo"),
+    preset: PresetOpt = "b2b",
+    per_type: Annotated[int, typer.Option("--per-type", help="Tasks per type (22 types).", min=1)] = 1,
+    model: Annotated[str, typer.Option("--model", help="Evaluated next to the oracle: local, local:PATH, openai:MODEL or none.")] = "local",
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
+    max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode (CRMArena-Pro uses 20; the CPU demo keeps 3).", min=1)] = 3,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="Tokens per model turn.", min=8)] = 96,
+) -> None:
+    """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, compare."""
+    from crmweaver.demo import DemoConfig, run_demo
+    from crmweaver.evaluate import EvalError
+    from crmweaver.evaluate.table import compare_table
+    from crmweaver.tasks.synth import SynthError
+
+    chosen: Optional[str] = None if model.lower() == "none" else model
+    if chosen and chosen.split(":")[0] == "local":
+        from crmweaver.agent.backend import InfraError
+        from crmweaver.agent.local import bundled_model_path, require_extra
+
+        try:
+            require_extra()
+            if chosen == "local":
+                bundled_model_path()
+        except InfraError as e:
+            err.print(f"[yellow]note:[/yellow] {e}; evaluating the oracle only", highlight=False)
+            chosen = None
+    cfg = DemoConfig(out=out, preset=preset, per_type=per_type, model=chosen, base_url=base_url,
+                     max_turns=max_turns, max_new_tokens=max_new_tokens)
+    with _progress_bar() as bar:
+        job = bar.add_task("episodes", total=None)
+
+        def progress(p) -> None:
+            bar.update(job, completed=p.done, total=p.total)
+
+        try:
+            summaries = run_demo(cfg, say=lambda m: err.print(m, highlight=False), progress=progress)
+        except (EvalError, SynthError, OrgError) as e:
+            fail(str(e))
+    console.print(compare_table(summaries, per_type=True))
+    console.print(
+        f"Scores are CRMArena-Pro's metrics on {per_type} synthetic task(s) per type, {max_turns} turn(s) at most. "
+        "The oracle replays each task's reference trajectory, so it must score 100: it checks the harness. "
+        f"Runs: {', '.join(str(p) for p in cfg.runs.values())} · compare any runs with `crmweaver report`."
+    )
+
+
 @app.command("report")
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Run folders (runs/ID) to show side by side.")],
