@@ -300,6 +300,7 @@ def eval_(
     executor: Annotated[str, typer.Option("--executor", help="local (threads) or ray (Ray actors).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="A Ray cluster address (default: a local Ray runtime).")] = None,
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode.", min=1)] = 20,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Tokens per model turn (default: the backend's).", min=1)] = None,
     memory: Annotated[Optional[Path], typer.Option("--memory", help="A memory file: show each episode its top-1 guideline.")] = None,
     memory_write: Annotated[bool, typer.Option("--memory-write", help="With --memory: update helpful/harmful counters and write back guidelines from successful episodes.")] = False,
 ) -> None:
@@ -327,7 +328,7 @@ def eval_(
             fail("--interactive needs simulated users (crmweaver.env.users), which this install lacks; drop --interactive")
     try:
         tasks = read_tasks(tasks_path)
-        factory = backend_factory(model, base_url=base_url)
+        factory = backend_factory(model, base_url=base_url, max_tokens=max_tokens)
     except (TaskFileError, EvalError) as e:
         fail(str(e))
     if not tasks:

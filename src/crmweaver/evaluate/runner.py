@@ -51,7 +51,7 @@ class Progress:
 # ---- layer 2: build from names ----------------------------------------------------------
 
 
-def backend_factory(spec: str, *, base_url: str | None = None) -> BackendFactory:
+def backend_factory(spec: str, *, base_url: str | None = None, max_tokens: int | None = None) -> BackendFactory:
     """A picklable factory for a model spec (`oracle`, `local`, `local:PATH`, `openai:MODEL`)."""
     try:
         from crmweaver.agent.specs import make_backend
@@ -65,7 +65,7 @@ def backend_factory(spec: str, *, base_url: str | None = None) -> BackendFactory
     kind = kind.lower()
     if not ((kind == "oracle" and not sep) or (kind == "local" and (not sep or arg.strip())) or (kind == "openai" and arg.strip())):
         raise EvalError(f"unknown model spec {spec!r}; use one of: oracle, local, local:PATH, openai:MODEL (with --base-url)")
-    return functools.partial(make_backend, spec, base_url=base_url)
+    return functools.partial(make_backend, spec, base_url=base_url, max_tokens=max_tokens)
 
 
 def org_mismatch(tasks: Sequence[TaskRow], org: Org) -> str | None:
