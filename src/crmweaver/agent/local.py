@@ -144,8 +144,12 @@ class LocalBackend:
         self.prefix_cache = prefix_cache
         self._calls = 0
 
+    def loaded(self) -> LoadedModel:
+        """The model this backend samples from (the RL sampler overrides it with the live policy)."""
+        return load_model(self.path)
+
     def generate(self, messages: list[dict[str, Any]], *, tools: list[dict] | None = None, task: TaskRow | None = None) -> Generation:
-        lm = load_model(self.path)
+        lm = self.loaded()
         try:
             prompt_ids = self._encode(lm, messages, tools)
         except InfraError:

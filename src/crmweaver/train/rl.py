@@ -1,0 +1,461 @@
+"""Multi-turn GRPO/DAPO on our environment, trained by TRL's GRPOTrainer through a rollout function.
+
+Why TRL and not an own optimiser loop: TRL 1.16's GRPOTrainer takes a `rollout_func(prompts,
+trainer)` that returns, per sample, `prompt_ids`, `completion_ids`, `logprobs` and an `env_mask`
+(1 = a token the policy generated, 0 = an environment token; TRL multiplies it into the loss
+mask, exactly as it masks the results of its own tool calls). Our episodes fit that shape: the
+first turn's prompt is the prompt and every later token (sampled turns, observations, template
+tokens) the completion, with the mask built from the sampled ids (train.rollout). TRL then gives
+us, without code of ours: group-relative advantages (`scale_rewards` group/batch/none), the clipped
+objective with clip-higher (`epsilon` low, `epsilon_high`), token-level averaging
+(`loss_type="dapo"`) or per-sequence (`"grpo"`), no KL by default (`beta=0`), AdamW, gradient
+accumulation, vLLM weight sync, checkpoints with optimizer state and `resume_from_checkpoint`.
+
+What TRL does not do, we do inside the rollout function, by zeroing `env_mask`:
+  * dynamic sampling (DAPO): a group whose rewards are all equal has zero advantage; its tokens
+    are masked so they do not dilute the token-level mean (the batch is not refilled: TRL's batch
+    size is fixed, so "drop" means "contributes neither gradient nor tokens to the average");
+  * overlong filtering (DAPO): an episode cut by the token limit or the context is masked out.
+The memory rule and write-back run there too (train.memory_loop). The environment stays
+trainer-agnostic: rollouts are plain data; `group_advantages`, `equal_groups` and
+`clipped_policy_loss` below write out the objective TRL computes for our config, as documentation
+and as a test oracle for any other trainer (verl, see train.verl_adapter).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from crmweaver.tasks.row import TaskRow
+
+ALGOS = ("grpo", "dapo")
+SAMPLERS = ("policy", "vllm")
+METRICS_FILE = "metrics.jsonl"
+PLOT_FILE = "metrics.png"
+CHECKPOINTS = "checkpoints"
+TRAIN_HINT = "install the training stack: pip install -e '.[local]' 'trl==1.16.0' matplotlib torch==2.13.0"
+
+
+class RLError(Exception):
+    """A run that cannot start as asked (no checkpoint to resume, no tasks, missing stack); names the fix."""
+
+
+# --- the objective, written out ---------------------------------------------------------------
+
+
+def equal_groups(rewards: list[float], group_size: int) -> list[bool]:
+    """Per group of `group_size` consecutive rewards: are they all equal (zero advantage)?"""
+    return [len(set(rewards[i:i + group_size])) <= 1 for i in range(0, len(rewards), group_size)]
+
+
+def group_advantages(rewards: list[float], group_size: int, scale: str = "group", eps: float = 1e-4) -> list[float]:
+    """GRPO: reward minus its group's mean, divided by the group's std (`group`, unbiased, as TRL),
+    the batch's std (`batch`) or nothing (`none`, Dr. GRPO)."""
+    out: list[float] = []
+    batch_std = _std(rewards)
+    for i in range(0, len(rewards), group_size):
+        g = rewards[i:i + group_size]
+        mean = sum(g) / len(g)
+        std = {"group": _std(g), "batch": batch_std}.get(scale, None)
+        out += [(r - mean) / (std + eps) if std is not None else r - mean for r in g]
+    return out
+
+
+def _std(xs: list[float]) -> float:
+    if len(xs) < 2:
+        return 0.0
+    m = sum(xs) / len(xs)
+    return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
+
+
+def clipped_policy_loss(logp, old_logp, advantages, mask, *, eps_low: float = 0.2, eps_high: float = 0.2,
+                        token_level: bool = True):
+    """PPO-clip with separate bounds (DAPO clip-higher: ratio in [1-eps_low, 1+eps_high]).
+
+    logp/old_logp/mask: (B, T) tensors; advantages: (B,). token_level: mean over all unmasked
+    tokens of the batch (DAPO); else mean per sequence, then over sequences (GRPO).
+    Returns (loss, clipped fraction of unmasked tokens)."""
+    import torch
+
+    adv = advantages.unsqueeze(1)
+    ratio = torch.exp(logp - old_logp)
+    clipped = torch.clamp(ratio, 1 - eps_low, 1 + eps_high)
+    per_token = -torch.min(ratio * adv, clipped * adv)
+    mask = mask.to(per_token.dtype)
+    if token_level:
+        loss = (per_token * mask).sum() / mask.sum().clamp(min=1.0)
+    else:
+        loss = ((per_token * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).mean()
+    is_clipped = ((ratio < 1 - eps_low) & (adv < 0)) | ((ratio > 1 + eps_high) & (adv > 0))
+    frac = (is_clipped.to(mask.dtype) * mask).sum() / mask.sum().clamp(min=1.0)
+    return loss, frac
+
+
+def train_masks(rollouts: list[Any], group_size: int, *, dynamic_sampling: bool, overlong_filter: bool) -> tuple[list[list[int]], dict[str, int]]:
+    """The env masks the trainer gets: each rollout's own, zeroed for dropped groups / overlong episodes."""
+    dropped = equal_groups([r.reward for r in rollouts], group_size) if dynamic_sampling else []
+    masks, n_groups, n_overlong = [], 0, 0
+    for i, r in enumerate(rollouts):
+        keep = True
+        if dynamic_sampling and dropped[i // group_size]:
+            keep = False
+        if overlong_filter and r.truncated:
+            keep, n_overlong = False, n_overlong + 1
+        masks.append(list(r.env_mask) if keep else [0] * len(r.env_mask))
+    n_groups = sum(dropped)
+    return masks, {"dropped_groups": n_groups, "overlong_masked": n_overlong}
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+@dataclass
+class RLConfig:
+    """One RL run. `None` fields take the algorithm's default (see `__post_init__`)."""
+
+    algo: str = "dapo"  # grpo | dapo (DAPO: clip-higher, token-level loss, dynamic sampling, overlong filter)
+    steps: int = 10  # optimizer steps (one rollout batch each)
+    tasks_per_step: int = 2  # groups per step
+    group_size: int = 4  # G rollouts per task, all from the same task state
+    lr: float = 1e-6
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_turns: int = 8  # per episode (evaluation uses 20; shorter keeps CPU steps short)
+    max_new_tokens: int = 256  # per turn
+    observation_chars: int = 3000  # longer query results are cut (EnvConfig.observation_chars)
+    eps_low: float = 0.2
+    eps_high: float | None = None  # dapo: 0.28, grpo: = eps_low
+    scale_rewards: str = "group"  # group | batch | none
+    loss_type: str | None = None  # dapo: "dapo" (token-level), grpo: "grpo" (per-sequence mean)
+    dynamic_sampling: bool | None = None  # dapo: True
+    overlong_filter: bool | None = None  # dapo: True
+    beta: float = 0.0  # KL to the initial policy; 0 = no reference model
+    save_every: int = 5  # checkpoint (weights + optimizer) every N steps, and at the end
+    seed: int = 0
+    hint_rule: str = "never"  # memory: never | always | prob:P | on_zero_group
+    sampler: str = "policy"  # policy (in process) | vllm (TRL's vLLM server mode)
+    vllm_url: str | None = None  # vllm: http://HOST:PORT of `trl vllm-serve`
+    gradient_checkpointing: bool = False  # saves memory on long episodes, costs ~30 % time
+    dtype: str = "float32"  # bfloat16 on GPUs
+    max_grad_norm: float = 1.0
+    micro_batch: int = 1  # sequences per forward/backward (episodes are long: 1 on CPU)
+
+    def __post_init__(self) -> None:
+        if self.algo not in ALGOS:
+            raise ValueError(f"unknown algo {self.algo!r}; use grpo or dapo")
+        dapo = self.algo == "dapo"
+        if self.eps_high is None:
+            self.eps_high = 0.28 if dapo else self.eps_low
+        if self.loss_type is None:
+            self.loss_type = "dapo" if dapo else "grpo"
+        if self.dynamic_sampling is None:
+            self.dynamic_sampling = dapo
+        if self.overlong_filter is None:
+            self.overlong_filter = dapo
+        if self.group_size < 2:
+            raise ValueError(f"group_size must be >= 2 (got {self.group_size}): advantages are relative to the group")
+        for name in ("steps", "tasks_per_step", "max_turns", "max_new_tokens", "save_every", "micro_batch"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
+        if not (self.lr > 0 and self.temperature > 0):
+            raise ValueError("lr and temperature must be > 0 (sampling at temperature 0 gives identical rollouts)")
+        if self.scale_rewards not in ("group", "batch", "none"):
+            raise ValueError(f"scale_rewards must be group, batch or none (got {self.scale_rewards!r})")
+        if self.sampler not in SAMPLERS:
+            raise ValueError(f"unknown sampler {self.sampler!r}; use policy or vllm")
+        if (self.group_size * self.tasks_per_step) % self.micro_batch:
+            raise ValueError(f"micro_batch ({self.micro_batch}) must divide group_size * tasks_per_step ({self.group_size * self.tasks_per_step})")
+        from crmweaver.train.memory_loop import HintRule
+
+        HintRule.parse(self.hint_rule)  # a bad rule fails here, before any model loads
+
+
+RL_PRESETS: dict[str, RLConfig] = {
+    # CI: proves rollouts, masks, the TRL step, checkpoints and resume work (a random tiny model)
+    "cpu-smoke": RLConfig(algo="dapo", steps=2, tasks_per_step=1, group_size=2, lr=1e-4, max_turns=2, max_new_tokens=16,
+                          observation_chars=1000, save_every=1),
+    # the bundled SmolLM2-135M on 2 CPU cores: short episodes, a few steps
+    "cpu-demo": RLConfig(algo="dapo", steps=10, tasks_per_step=2, group_size=4, lr=5e-6, max_turns=4, max_new_tokens=128,
+                         observation_chars=2000, save_every=5, gradient_checkpointing=True),
+    # a 1.5B-8B model on GPUs, generation on a vLLM server (docs/gpu.md)
+    "gpu": RLConfig(algo="dapo", steps=200, tasks_per_step=16, group_size=8, lr=1e-6, max_turns=20, max_new_tokens=512,
+                    observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm"),
+}
+
+
+def episode_reward(prompts=None, completions=None, episode_reward: list[float] | None = None, **kwargs) -> list[float]:
+    """TRL reward function: the scorer's reward of each episode (scoring.score through
+    Episode.reward), computed when the episode ended and passed along by the rollout function."""
+    return [float(r) for r in episode_reward or []]
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RLResult:
+    out: Path
+    steps: int
+    metrics: Path
+    plot: Path | None
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def latest_checkpoint(out: Path) -> tuple[Path, int] | None:
+    root = Path(out) / CHECKPOINTS
+    found = []
+    for d in root.glob("checkpoint-*") if root.is_dir() else []:
+        try:
+            found.append((int(d.name.split("-")[-1]), d))
+        except ValueError:
+            continue
+    if not found:
+        return None
+    step, path = max(found)
+    return path, step
+
+
+class _Rollouts:
+    """TRL's rollout function: run each group in our environment, hand back ids + masks + rewards."""
+
+    def __init__(self, tasks: list[TaskRow], org: Any, sampler: Any, loop: Any, config: RLConfig, env_config: Any):
+        self.tasks, self.org, self.sampler, self.loop, self.config, self.env_config = tasks, org, sampler, loop, config, env_config
+        self.pending: dict[str, Any] | None = None
+        self.started = time.perf_counter()
+
+    def __call__(self, prompts: list[Any], trainer: Any) -> dict[str, Any]:
+        from crmweaver.train.metrics import rollout_metrics
+        from crmweaver.train.rollout import run_rollout
+
+        self.started = start = time.perf_counter()
+        step = int(trainer.state.global_step) + 1
+        self.sampler.refresh(seed=self.config.seed * 1_000_003 + step)
+        G = self.config.group_size
+        keys = [str(p) for p in prompts]
+        if len(keys) % G or any(keys[i] != keys[i - i % G] for i in range(len(keys))):
+            raise RLError(f"expected each task {G} times in a row from the trainer, got {keys}; this TRL version groups prompts differently")
+
+        def run_one(task: TaskRow, guideline, index: int):
+            return run_rollout(self.org, task, self.sampler, config=self.env_config, guideline=guideline, index=index)
+
+        rollouts = []
+        for i in range(0, len(keys), G):
+            rollouts += self.loop.run_group(self.tasks[int(keys[i])], G, run_one)
+        masks, dropped = train_masks(rollouts, G, dynamic_sampling=bool(self.config.dynamic_sampling),
+                                     overlong_filter=bool(self.config.overlong_filter))
+        eos = trainer.processing_class.eos_token_id
+        prompt_ids, completion_ids = [], []
+        for r, m in zip(rollouts, masks, strict=True):
+            prompt_ids.append(r.prompt_ids or [eos])
+            if not r.completion_ids:  # nothing sampled (infra error): one masked token keeps shapes valid
+                completion_ids.append([eos])
+                m[:] = [0]
+            else:
+                completion_ids.append(r.completion_ids)
+        logprobs = [r.logprobs for r in rollouts] if all(r.logprobs is not None for r in rollouts) else None
+        metrics = rollout_metrics(rollouts, G)
+        metrics.update(self.loop.take())
+        metrics.update(dropped)
+        metrics["trained_tokens"] = sum(sum(m) for m in masks)
+        metrics["rollout_s"] = round(time.perf_counter() - start, 3)
+        self.pending = {"step": step, **metrics}
+        return {"prompt_ids": prompt_ids, "completion_ids": completion_ids, "logprobs": logprobs, "env_mask": masks,
+                "episode_reward": [r.reward for r in rollouts]}
+
+
+def _cpu_trainer(base: type) -> type:
+    """GRPOTrainer with plain log-probs on the CPU.
+
+    TRL projects the LM head in fixed tiles of 4096 positions (a Triton kernel on GPUs, torch ops
+    elsewhere); on a CPU, with a few hundred completion tokens per episode, that made a tiny
+    model's step ~50 s. Here the model returns logits for the scored positions only and
+    log_softmax picks the sampled tokens; entropy (a logged metric) is computed without grad."""
+
+    class CPUGRPOTrainer(base):
+        def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
+                                               compute_entropy=False, compute_aux_loss=False, **multimodal):
+            import torch
+
+            batch_size = batch_size or input_ids.size(0)
+            logps, entropies = [], []
+            for start in range(0, input_ids.size(0), batch_size):
+                ids, att = input_ids[start:start + batch_size], attention_mask[start:start + batch_size]
+                with self.accelerator.autocast():
+                    logits = model(input_ids=ids, attention_mask=att, logits_to_keep=logits_to_keep + 1).logits
+                logits = logits[:, :-1, :].float() / self.temperature
+                logp_all = logits.log_softmax(-1)
+                logps.append(logp_all.gather(-1, ids[:, -logits_to_keep:].unsqueeze(-1)).squeeze(-1))
+                if compute_entropy:
+                    with torch.no_grad():
+                        entropies.append(-(logp_all.exp() * logp_all).sum(-1))
+            return torch.cat(logps), (torch.cat(entropies) if compute_entropy else None), None
+
+    return CPUGRPOTrainer
+
+
+def _callback(rollouts: _Rollouts, log: Any, out: Path, progress: Callable[[dict[str, Any]], None] | None):
+    from transformers import TrainerCallback
+
+    from crmweaver.train.metrics import plot
+
+    class StepLog(TrainerCallback):
+        """Joins TRL's loss/clip numbers to the step's rollout metrics: one JSONL line per step."""
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            logs = logs or {}
+            if rollouts.pending is None or "loss" not in logs:
+                return
+            record = dict(rollouts.pending)
+            rollouts.pending = None
+            record["step"] = int(state.global_step)
+            record.update({
+                "loss": logs.get("loss"),
+                "clip_frac": logs.get("clip_ratio/region_mean"),
+                "clip_frac_low": logs.get("clip_ratio/low_mean"),
+                "clip_frac_high": logs.get("clip_ratio/high_mean"),
+                "grad_norm": logs.get("grad_norm"),
+                "lr": logs.get("learning_rate"),
+                "step_s": round(time.perf_counter() - rollouts.started, 3),
+            })
+            log.append(record)
+            if progress:
+                progress(record)
+
+        def on_save(self, args, state, control, **kwargs):
+            plot(log.read(), out / PLOT_FILE)
+
+    return StepLog()
+
+
+def train_rl(
+    tasks: list[TaskRow],
+    org_path: str | Path,
+    model: str,
+    out: str | Path,
+    config: RLConfig | None = None,
+    *,
+    memory: str | Path | None = None,
+    resume: bool = False,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> RLResult:
+    """Train `model` (a spec for train.models.load_policy, or a checkpoint dir) with GRPO/DAPO on
+    `tasks` in the org at `org_path`; write the policy to `out` (loadable as `local:OUT`),
+    checkpoints under `out/checkpoints`, metrics to `out/metrics.jsonl` and `out/metrics.png`."""
+    config = config or RLConfig()
+    if not tasks:
+        raise RLError("no tasks to train on: give a non-empty --tasks file (crmweaver tasks synth)")
+    out = Path(out)
+    ckpt = latest_checkpoint(out) if resume else None
+    if resume and ckpt is None:
+        raise RLError(f"nothing to resume: no checkpoint under {out / CHECKPOINTS}; run without --resume")
+    if not resume and latest_checkpoint(out) is not None:
+        raise RLError(f"{out} already holds a run; continue it with --resume or choose another --out")
+    try:
+        import torch
+        from datasets import Dataset
+        from trl import GRPOConfig, GRPOTrainer
+    except ImportError as e:
+        raise RLError(f"RL training needs torch, transformers, datasets and trl ({e}): {TRAIN_HINT}") from None
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+
+    from crmweaver.env.episode import EnvConfig
+    from crmweaver.org.store import open_org
+    from crmweaver.train.memory_loop import HintRule, MemoryLoop
+    from crmweaver.train.metrics import MetricsLog, plot
+    from crmweaver.train.models import load_policy, save_checkpoint
+    from crmweaver.train.rollout import PolicySampler, VLLMSampler
+
+    torch.manual_seed(config.seed)
+    policy, tokenizer = load_policy(model, dtype=config.dtype)
+    org = open_org(org_path)
+    mem = None
+    if memory is not None:
+        from crmweaver.memory import Memory
+
+        mem = Memory(memory, write_policy="success")
+    loop = MemoryLoop(mem, HintRule.parse(config.hint_rule), seed=config.seed)
+    env_config = EnvConfig(max_turns=config.max_turns, observation_chars=config.observation_chars)
+    out.mkdir(parents=True, exist_ok=True)
+    log = MetricsLog(out / METRICS_FILE)
+    if ckpt is not None:
+        log.truncate_after(ckpt[1])
+    elif log.path.exists():
+        log.path.unlink()
+
+    cuda = torch.cuda.is_available()
+    batch = config.group_size * config.tasks_per_step
+    use_vllm = config.sampler == "vllm"
+    args = GRPOConfig(
+        output_dir=str(out / CHECKPOINTS),
+        max_steps=config.steps,
+        learning_rate=config.lr,
+        lr_scheduler_type="constant",
+        warmup_steps=0,
+        optim="adamw_torch",
+        weight_decay=0.0,
+        max_grad_norm=config.max_grad_norm,
+        per_device_train_batch_size=config.micro_batch,
+        gradient_accumulation_steps=batch // config.micro_batch,
+        steps_per_generation=batch // config.micro_batch,
+        num_generations=config.group_size,
+        num_iterations=1,
+        temperature=config.temperature,
+        top_p=config.top_p,
+        max_completion_length=config.max_new_tokens * config.max_turns,
+        beta=config.beta,
+        epsilon=config.eps_low,
+        epsilon_high=config.eps_high,
+        loss_type=config.loss_type,
+        scale_rewards=config.scale_rewards,
+        mask_truncated_completions=False,  # overlong filtering is ours (a multi-turn episode ends in a stop tag, not EOS)
+        gradient_checkpointing=config.gradient_checkpointing,
+        bf16=cuda and config.dtype == "bfloat16",
+        fp16=False,
+        use_cpu=not cuda,
+        logging_steps=1,
+        save_strategy="steps",
+        save_steps=config.save_every,
+        save_only_model=False,
+        report_to="none",
+        seed=config.seed,
+        data_seed=config.seed,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+        log_completions=False,
+        use_vllm=use_vllm,
+        **({"vllm_mode": "server", "vllm_server_base_url": config.vllm_url} if use_vllm and config.vllm_url else {}),
+    )
+    dataset = Dataset.from_list([{"prompt": str(i)} for i in range(len(tasks))])
+    trainer = None
+    if use_vllm:
+        sampler: Any = None  # bound to the trainer's client below
+    else:
+        sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
+                                max_new_tokens=config.max_new_tokens, seed=config.seed)
+    rollouts = _Rollouts(tasks, org, sampler, loop, config, env_config)
+    trainer_cls = GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer)
+    trainer = trainer_cls(model=policy, reward_funcs=[episode_reward], args=args, train_dataset=dataset,
+                          processing_class=tokenizer, rollout_func=rollouts)
+    if use_vllm:
+        client = getattr(getattr(trainer, "vllm_generation", None), "vllm_client", None)
+        if client is None:
+            raise RLError("sampler vllm needs TRL's server mode: start `trl vllm-serve --model MODEL` and pass --vllm-url")
+        rollouts.sampler = VLLMSampler(tokenizer, client=client, temperature=config.temperature, top_p=config.top_p,
+                                       max_new_tokens=config.max_new_tokens)
+    trainer.add_callback(_callback(rollouts, log, out, progress))
+    trainer.train(resume_from_checkpoint=str(ckpt[0]) if ckpt else None)
+    save_checkpoint(trainer.model, tokenizer, out, meta={"stage": "rl", "base": model, "config": asdict(config),
+                                                        "steps": int(trainer.state.global_step), "memory": str(memory) if memory else None})
+    records = log.read()
+    png = plot(records, out / PLOT_FILE, title=f"crmweaver train rl ({config.algo}, G={config.group_size})")
+    (out / "rl_config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
+    if mem is not None:
+        mem.close()
+    return RLResult(out=out, steps=int(trainer.state.global_step), metrics=log.path, plot=png, records=records)
