@@ -344,10 +344,12 @@ def train_rl(
     memory: str | Path | None = None,
     resume: bool = False,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    sampler_factory: Callable[[Any, Any], Any] | None = None,
 ) -> RLResult:
     """Train `model` (a spec for train.models.load_policy, or a checkpoint dir) with GRPO/DAPO on
     `tasks` in the org at `org_path`; write the policy to `out` (loadable as `local:OUT`),
-    checkpoints under `out/checkpoints`, metrics to `out/metrics.jsonl` and `out/metrics.png`."""
+    checkpoints under `out/checkpoints`, metrics to `out/metrics.jsonl` and `out/metrics.png`.
+    `sampler_factory(model, tokenizer)` replaces the rollout sampler (tests script it)."""
     config = config or RLConfig()
     if not tasks:
         raise RLError("no tasks to train on: give a non-empty --tasks file (crmweaver tasks synth)")
@@ -434,8 +436,10 @@ def train_rl(
     )
     dataset = Dataset.from_list([{"prompt": str(i)} for i in range(len(tasks))])
     trainer = None
-    if use_vllm:
-        sampler: Any = None  # bound to the trainer's client below
+    if sampler_factory is not None:
+        sampler: Any = sampler_factory(policy, tokenizer)
+    elif use_vllm:
+        sampler = None  # bound to the trainer's client below
     else:
         sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
                                 max_new_tokens=config.max_new_tokens, seed=config.seed)
@@ -443,7 +447,7 @@ def train_rl(
     trainer_cls = GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer)
     trainer = trainer_cls(model=policy, reward_funcs=[episode_reward], args=args, train_dataset=dataset,
                           processing_class=tokenizer, rollout_func=rollouts)
-    if use_vllm:
+    if use_vllm and sampler is None:
         client = getattr(getattr(trainer, "vllm_generation", None), "vllm_client", None)
         if client is None:
             raise RLError("sampler vllm needs TRL's server mode: start `trl vllm-serve --model MODEL` and pass --vllm-url")

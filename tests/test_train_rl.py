@@ -1,0 +1,272 @@
+"""Multi-turn RL: the objective on hand-made numbers, loss masks from sampled ids, memory rules,
+and the cpu-smoke run end to end (TRL GRPOTrainer, checkpoints, resume)."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from types import SimpleNamespace
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from crmweaver.agent.backend import Generation  # noqa: E402
+from crmweaver.agent.oracle import answer_text  # noqa: E402
+from crmweaver.env.episode import EnvConfig  # noqa: E402
+from crmweaver.org.store import open_org  # noqa: E402
+from crmweaver.tasks.synth import synthesize  # noqa: E402
+from crmweaver.train.memory_loop import HintRule, MemoryLoop  # noqa: E402
+from crmweaver.train.rl import RLConfig, clipped_policy_loss, equal_groups, group_advantages, train_masks  # noqa: E402
+from crmweaver.train.rollout import encode_chat, run_rollout  # noqa: E402
+
+TYPES = ["handle_time", "top_issue_identification"]
+
+
+@pytest.fixture(scope="module")
+def tasks(b2b_org_path):
+    with open_org(b2b_org_path) as org:
+        return synthesize(org, per_type=1, seed=0, types=TYPES)
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from crmweaver.train.models import load_tokenizer
+
+    return load_tokenizer("tiny")
+
+
+class ScriptedTokenSampler:
+    """Turn 1 runs the task's first reference query; turn 2 answers, right when `good(call)`.
+    Token ids are the tokenizer's, so the rollout sees what a sampler would have sampled."""
+
+    name = "scripted-ids"
+
+    def __init__(self, tokenizer, good=lambda episode: True):
+        self.tokenizer, self.good, self.episodes, self.turns = tokenizer, good, 0, []
+
+    def refresh(self, seed=None):
+        pass
+
+    def generate(self, messages, *, tools=None, task=None) -> Generation:
+        done = sum(m["role"] == "assistant" for m in messages)
+        if done == 0 and task.reference and task.reference.steps:
+            text = f"<thought>look</thought>\n<execute>{task.reference.steps[0]}</execute>"
+        else:
+            answer = answer_text(task) if self.good(self.episodes) else "I do not know"
+            text = f"<thought>done</thought>\n<respond>{answer}</respond>"
+            self.episodes += 1
+        prompt_ids = encode_chat(self.tokenizer, messages)
+        completion_ids = list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        self.turns.append((prompt_ids, completion_ids, messages[-1]["content"]))
+        return Generation(text, extra={"prompt_ids": prompt_ids, "completion_ids": completion_ids, "finish_reason": "stop"})
+
+
+# --- the objective on hand-made numbers -------------------------------------------------------
+
+
+def test_group_advantages():
+    adv = group_advantages([1, 0, 0, 1, 1, 1, 1, 1], 4)
+    std = math.sqrt((4 * 0.25) / 3)  # unbiased std of [1, 0, 0, 1]
+    assert adv[:4] == pytest.approx([0.5 / (std + 1e-4), -0.5 / (std + 1e-4), -0.5 / (std + 1e-4), 0.5 / (std + 1e-4)])
+    assert adv[4:] == [0, 0, 0, 0]
+    assert group_advantages([1, 0, 0.5, 0.5], 2, scale="none") == [0.5, -0.5, 0, 0]
+
+
+def test_dynamic_sampling_and_overlong_masks():
+    assert equal_groups([1, 1, 0, 1, 0, 0], 2) == [True, False, True]
+    r = [SimpleNamespace(reward=x, env_mask=[1, 0, 1], truncated=t) for x, t in [(1, False), (1, False), (0, True), (1, False)]]
+    masks, counts = train_masks(r, 2, dynamic_sampling=True, overlong_filter=True)
+    assert masks == [[0, 0, 0], [0, 0, 0], [0, 0, 0], [1, 0, 1]]
+    assert counts == {"dropped_groups": 1, "overlong_masked": 1}
+    masks, _ = train_masks(r, 2, dynamic_sampling=False, overlong_filter=False)
+    assert masks == [[1, 0, 1]] * 4
+
+
+def test_clip_higher_and_token_level_loss():
+    # one sequence, advantage +1: ratios 1.5 and 1.0 on two tokens, a third token masked out
+    logp = torch.log(torch.tensor([[1.5, 1.0, 3.0]]))
+    old = torch.zeros(1, 3)
+    mask = torch.tensor([[1, 1, 0]])
+    adv = torch.tensor([1.0])
+    sym, frac = clipped_policy_loss(logp, old, adv, mask, eps_low=0.2, eps_high=0.2)
+    assert sym.item() == pytest.approx(-(1.2 + 1.0) / 2) and frac.item() == pytest.approx(0.5)
+    higher, _ = clipped_policy_loss(logp, old, adv, mask, eps_low=0.2, eps_high=0.28)
+    assert higher.item() == pytest.approx(-(1.28 + 1.0) / 2)
+    # negative advantage: the low bound clips (ratio 0.5 -> 0.8 gives the larger, pessimistic loss)
+    low, _ = clipped_policy_loss(torch.log(torch.tensor([[0.5]])), torch.zeros(1, 1), torch.tensor([-1.0]), torch.ones(1, 1))
+    assert low.item() == pytest.approx(0.8)
+    # token-level (DAPO) weighs every token alike; per-sequence (GRPO) weighs every sequence alike
+    logp2, old2 = torch.zeros(2, 3), torch.zeros(2, 3)
+    mask2 = torch.tensor([[1, 0, 0], [1, 1, 1]])
+    adv2 = torch.tensor([1.0, -1.0])
+    tok, _ = clipped_policy_loss(logp2, old2, adv2, mask2, token_level=True)
+    seq, _ = clipped_policy_loss(logp2, old2, adv2, mask2, token_level=False)
+    assert tok.item() == pytest.approx((-1 + 3) / 4) and seq.item() == pytest.approx(0.0)
+
+
+def test_config_defaults_per_algo():
+    dapo, grpo = RLConfig(algo="dapo"), RLConfig(algo="grpo")
+    assert (dapo.eps_high, dapo.loss_type, dapo.dynamic_sampling, dapo.overlong_filter, dapo.beta) == (0.28, "dapo", True, True, 0.0)
+    assert (grpo.eps_high, grpo.loss_type, grpo.dynamic_sampling, grpo.overlong_filter) == (0.2, "grpo", False, False)
+    for bad in ({"algo": "ppo"}, {"group_size": 1}, {"hint_rule": "sometimes"}, {"temperature": 0.0}):
+        with pytest.raises(ValueError):
+            RLConfig(**bad)
+
+
+# --- rollouts: the loss mask ------------------------------------------------------------------
+
+
+def test_loss_mask_keeps_exactly_the_sampled_tokens(b2b_org_path, tasks, tokenizer):
+    task = next(t for t in tasks if t.reference and t.reference.steps)
+    sampler = ScriptedTokenSampler(tokenizer)
+    with open_org(b2b_org_path) as org:
+        r = run_rollout(org, task, sampler, config=EnvConfig(max_turns=2))
+    assert r.reward == 1.0 and r.turns == 2 and not r.truncated
+    (p0, c0, _), (_, c1, observation) = sampler.turns
+    assert r.prompt_ids == p0  # the first prompt is the prompt, untouched
+    ids, mask = r.prompt_ids + r.completion_ids, [0] * len(r.prompt_ids) + r.env_mask
+    assert [i for i, m in zip(ids, mask) if m] == c0 + c1  # every sampled token, in order, and nothing else
+    assert r.completion_ids[: len(c0)] == c0 and r.completion_ids[-len(c1):] == c1
+    bridge = r.completion_ids[len(c0): -len(c1)]  # end of turn, the observation, the next header: all masked
+    assert r.env_mask[len(c0): -len(c1)] == [0] * len(bridge)
+    obs_ids = tokenizer(observation[:200], add_special_tokens=False)["input_ids"][5:20]
+    assert any(bridge[i: i + len(obs_ids)] == obs_ids for i in range(len(bridge)))
+
+
+def test_policy_sampler_rollout_masks_sampled_ids(b2b_org_path, tasks, tokenizer):
+    from crmweaver.train.models import load_policy
+    from crmweaver.train.rollout import PolicySampler
+
+    model, tok = load_policy("tiny")
+    sampler = PolicySampler(model, tok, temperature=1.0, max_new_tokens=8, seed=1)
+    seen = []
+    original = sampler.generate
+
+    def spy(messages, **kw):
+        g = original(messages, **kw)
+        seen.append(g.extra["completion_ids"])
+        return g
+
+    sampler.generate = spy
+    with open_org(b2b_org_path) as org:
+        r = run_rollout(org, tasks[0], sampler, config=EnvConfig(max_turns=2))
+    assert len(seen) == 2 and model.training  # generation left the model in train mode
+    assert [i for i, m in zip(r.completion_ids, r.env_mask) if m] == seen[0] + seen[1]
+    assert r.truncated  # 8 tokens cannot close a tag: the overlong filter will drop it
+
+
+# --- memory in the loop -----------------------------------------------------------------------
+
+
+class _Mem:
+    def __init__(self):
+        self.records = []
+
+    def guideline_for(self, task):
+        return ("g1", "Use the handle time formula.")
+
+    def after_episode(self, record):
+        self.records.append(record)
+        return "new" if record["reward"] >= 1 and not record["memory"] else None
+
+    def __len__(self):
+        return 1 + sum(1 for r in self.records if r["reward"] >= 1 and not r["memory"])
+
+
+def _outcome(task, guideline, index, reward):
+    return SimpleNamespace(reward=reward, hinted=guideline is not None,
+                           record=lambda: {"reward": reward, "memory": [guideline[0]] if guideline else []})
+
+
+def test_hint_rules(tasks):
+    assert str(HintRule.parse("prob:0.25")) == "prob:0.25"
+    with pytest.raises(ValueError):
+        HintRule.parse("prob:2")
+    task = tasks[0]
+    for rule, expect in (("never", 0), ("always", 4)):
+        loop = MemoryLoop(_Mem(), HintRule.parse(rule))
+        group = loop.run_group(task, 4, lambda t, g, i: _outcome(t, g, i, 0.0))
+        assert sum(o.hinted for o in group) == expect
+    loop = MemoryLoop(_Mem(), HintRule.parse("prob:0.5"), seed=3)
+    hinted = sum(o.hinted for o in loop.run_group(task, 200, lambda t, g, i: _outcome(t, g, i, 0.0)))
+    rng = random.Random(3)
+    assert hinted == sum(rng.random() < 0.5 for _ in range(200))
+    with pytest.raises(ValueError):
+        MemoryLoop(None, HintRule.parse("always"))
+
+
+def test_on_zero_group_reruns_with_the_hint_and_writes_back(tasks):
+    mem = _Mem()
+    loop = MemoryLoop(mem, HintRule.parse("on_zero_group"))
+    calls = []
+
+    def run_one(t, g, i):
+        calls.append(g is not None)
+        return _outcome(t, g, i, 1.0 if g else 0.0)  # only the hint solves it
+
+    group = loop.run_group(tasks[0], 2, run_one)
+    assert calls == [False, False, True, True] and all(o.hinted for o in group)
+    stats = loop.take()
+    assert stats["hint_rate"] == 1.0 and stats["retried_groups"] == 1 and stats["memory_outcomes"] == 2
+    # a group that scores without help is not re-run and writes new guidelines back
+    calls.clear()
+    loop.run_group(tasks[0], 2, lambda t, g, i: (calls.append(g is not None), _outcome(t, g, i, 1.0))[1])
+    stats = loop.take()
+    assert calls == [False, False] and stats["hint_rate"] == 0.0 and stats["memory_written"] == 2
+
+
+def test_verified_success_grows_a_real_memory(b2b_org_path, tasks, tokenizer, tmp_path):
+    from crmweaver.memory import Memory
+
+    mem = Memory(tmp_path / "mem.db", embedder="lexical", write_policy="success")
+    loop = MemoryLoop(mem, HintRule.parse("never"))
+    with open_org(b2b_org_path) as org:
+        def run_one(task, guideline, index):
+            sampler = ScriptedTokenSampler(tokenizer, good=lambda e: index == 0)
+            return run_rollout(org, task, sampler, config=EnvConfig(max_turns=2), guideline=guideline, index=index)
+
+        group = loop.run_group(tasks[0], 2, run_one)
+    assert [o.reward for o in group] == [1.0, 0.0]
+    assert len(mem) == 1 and loop.take()["memory_written"] == 1  # only the verified success wrote
+    loop = MemoryLoop(mem, HintRule.parse("always"))
+    assert loop.guideline(tasks[0]) is not None  # the new item is retrieved for the same task
+
+
+# --- end to end -------------------------------------------------------------------------------
+
+
+def test_cpu_smoke_rl_end_to_end_and_resume(b2b_org_path, tasks, tokenizer, tmp_path):
+    import dataclasses
+
+    from crmweaver.train.models import load_policy
+    from crmweaver.train.presets import PRESETS
+    from crmweaver.train.rl import RLError, train_rl
+
+    out = tmp_path / "rl"
+    config = dataclasses.replace(PRESETS["cpu-smoke"].rl, steps=2, group_size=2, tasks_per_step=1, save_every=1)
+    result = train_rl(tasks, b2b_org_path, "tiny", out, config)
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in lines] == [1, 2] and result.steps == 2
+    for key in ("reward", "success_by_type", "response_tokens", "equal_group_frac", "hint_rate", "loss", "clip_frac", "step_s"):
+        assert key in lines[0]
+    assert (out / "metrics.png").stat().st_size > 0
+    assert (out / "checkpoints" / "checkpoint-2" / "optimizer.pt").is_file()
+    assert (out / "config.json").is_file()  # the final policy, loadable as local:OUT
+    with pytest.raises(RLError):
+        train_rl(tasks, b2b_org_path, "tiny", out, config)  # a second run refuses to overwrite
+    before = {k: v.clone() for k, v in load_policy(str(out))[0].state_dict().items()}
+
+    # resume: one more step, with rewards that differ inside the group so the weights must move
+    more = dataclasses.replace(config, steps=3, dynamic_sampling=False, overlong_filter=False, lr=1e-2)
+    train_rl(tasks, b2b_org_path, "tiny", out, more, resume=True,
+             sampler_factory=lambda model, tok: ScriptedTokenSampler(tok, good=lambda e: e % 2 == 0))
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in lines] == [1, 2, 3]
+    assert lines[-1]["reward"] == 0.5 and lines[-1]["trained_tokens"] > 0
+    state = json.loads((out / "checkpoints" / "checkpoint-3" / "trainer_state.json").read_text())
+    assert state["global_step"] == 3
+    after = load_policy(str(out))[0].state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before)
