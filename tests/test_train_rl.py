@@ -270,3 +270,28 @@ def test_cpu_smoke_rl_end_to_end_and_resume(b2b_org_path, tasks, tokenizer, tmp_
     assert state["global_step"] == 3
     after = load_policy(str(out))[0].state_dict()
     assert any(not torch.equal(before[k], after[k]) for k in before)
+
+
+def test_detached_prefix_gives_the_same_log_probs():
+    """The CPU trainer's shared-prompt path scores the completion exactly as a full forward does."""
+    import contextlib
+
+    from trl import GRPOTrainer
+
+    from crmweaver.train.models import load_policy
+    from crmweaver.train.rl import _cpu_trainer
+
+    model, _ = load_policy("tiny")
+    cls = _cpu_trainer(GRPOTrainer, detach=True)
+    trainer = cls.__new__(cls)
+    trainer.accelerator = SimpleNamespace(autocast=contextlib.nullcontext)
+    trainer.temperature, trainer.state, trainer._prefix = 1.0, SimpleNamespace(global_step=0), None
+    ids = torch.randint(0, 1000, (1, 60), generator=torch.Generator().manual_seed(0))
+    att = torch.ones_like(ids)
+    fast, _, _ = trainer._get_per_token_logps_and_entropies(model, ids, att, 20)
+    again, _, _ = trainer._get_per_token_logps_and_entropies(model, ids, att, 20)  # the cached prefix
+    trainer.detach_prefix = False
+    full, _, _ = trainer._get_per_token_logps_and_entropies(model, ids, att, 20)
+    assert torch.allclose(fast, full, atol=1e-5) and torch.allclose(again, full, atol=1e-5)
+    fast.sum().backward()  # the completion still carries a gradient
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())

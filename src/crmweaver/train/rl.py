@@ -146,6 +146,7 @@ class RLConfig:
     dtype: str = "float32"  # bfloat16 on GPUs
     max_grad_norm: float = 1.0
     micro_batch: int = 1  # sequences per forward/backward (episodes are long: 1 on CPU)
+    detach_prefix: bool = True  # CPU: encode each group's shared prompt once, without grad (see _cpu_trainer)
 
     def __post_init__(self) -> None:
         if self.algo not in ALGOS:
@@ -270,7 +271,14 @@ class _Rollouts:
                 "episode_reward": [r.reward for r in rollouts]}
 
 
-def _cpu_trainer(base: type) -> type:
+def _cache_kwarg() -> str:
+    """The key/value cache argument of `forward` (renamed `cache` in transformers 5.x)."""
+    import transformers.generation.utils as gen_utils
+
+    return "cache" if "cache" in getattr(gen_utils, "ALL_CACHE_NAMES", ()) else "past_key_values"
+
+
+def _cpu_trainer(base: type, detach: bool = False) -> type:
     """GRPOTrainer with plain log-probs on the CPU.
 
     TRL projects the LM head in fixed tiles of 4096 positions (a Triton kernel on GPUs, torch ops
@@ -279,6 +287,9 @@ def _cpu_trainer(base: type) -> type:
     log_softmax picks the sampled tokens; entropy (a logged metric) is computed without grad."""
 
     class CPUGRPOTrainer(base):
+        detach_prefix = detach
+        _prefix: tuple[Any, Any] | None = None  # (prefix ids, their KV cache) for the current weights
+
         def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
                                                compute_entropy=False, compute_aux_loss=False, **multimodal):
             import torch
@@ -288,7 +299,10 @@ def _cpu_trainer(base: type) -> type:
             for start in range(0, input_ids.size(0), batch_size):
                 ids, att = input_ids[start:start + batch_size], attention_mask[start:start + batch_size]
                 with self.accelerator.autocast():
-                    logits = model(input_ids=ids, attention_mask=att, logits_to_keep=logits_to_keep + 1).logits
+                    if self.detach_prefix and ids.size(0) == 1 and bool(att.all()) and ids.size(1) > logits_to_keep + 1:
+                        logits = self._with_detached_prefix(model, ids, logits_to_keep)
+                    else:
+                        logits = model(input_ids=ids, attention_mask=att, logits_to_keep=logits_to_keep + 1).logits
                 logits = logits[:, :-1, :].float() / self.temperature
                 logp_all = logits.log_softmax(-1)
                 logps.append(logp_all.gather(-1, ids[:, -logits_to_keep:].unsqueeze(-1)).squeeze(-1))
@@ -296,6 +310,43 @@ def _cpu_trainer(base: type) -> type:
                     with torch.no_grad():
                         entropies.append(-(logp_all.exp() * logp_all).sum(-1))
             return torch.cat(logps), (torch.cat(entropies) if compute_entropy else None), None
+
+        def _with_detached_prefix(self, model, ids, logits_to_keep):
+            """Logits of the last logits_to_keep+1 positions, with the prompt encoded once without grad.
+
+            The G rollouts of a group share their first prompt (the ~4.5k-token system prompt); its
+            key/value cache is computed under no_grad once per group and weights (the optimizer steps
+            only after the whole batch), and only the completion is forwarded with grad. The gradient
+            through the prompt's keys/values is dropped: the SFT trainer's `detach_prefix` trade."""
+            import torch
+
+            cut = ids.size(1) - logits_to_keep - 1
+            prefix = ids[0, :cut]
+            step = int(self.state.global_step)
+            cached = self._prefix
+            from transformers import DynamicCache
+
+            kwarg = _cache_kwarg()
+            if cached is None or cached[0] != step or not torch.equal(cached[1], prefix):
+                cache = DynamicCache()
+                with torch.no_grad():
+                    model(input_ids=prefix.unsqueeze(0), use_cache=True, **{kwarg: cache})
+                self._prefix = cached = (step, prefix, cache)
+            cache = cached[2]
+
+            def back_to_prefix() -> None:  # the prefix serves the next sample of the group
+                extra = cache.get_seq_length() - cut
+                if extra > 0:
+                    cache.crop(-extra)  # a negative count removes tokens in every transformers version
+                for layer in getattr(cache, "layers", []):  # cut the slices loose from this sample's graph
+                    if getattr(layer, "keys", None) is not None:
+                        layer.keys, layer.values = layer.keys.detach(), layer.values.detach()
+
+            back_to_prefix()  # a checkpointed backward may have re-appended the last completion
+            try:
+                return model(input_ids=ids[:, cut:], use_cache=True, **{kwarg: cache}).logits
+            finally:
+                back_to_prefix()
 
     return CPUGRPOTrainer
 
@@ -444,7 +495,7 @@ def train_rl(
         sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
                                 max_new_tokens=config.max_new_tokens, seed=config.seed)
     rollouts = _Rollouts(tasks, org, sampler, loop, config, env_config)
-    trainer_cls = GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer)
+    trainer_cls = GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer, detach=config.detach_prefix)
     trainer = trainer_cls(model=policy, reward_funcs=[episode_reward], args=args, train_dataset=dataset,
                           processing_class=tokenizer, rollout_func=rollouts)
     if use_vllm and sampler is None:
