@@ -209,6 +209,14 @@ class RLResult:
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _unflag_gguf(model: Any) -> None:
+    """A GGUF file is dequantised to float weights on load, but transformers still flags the model
+    as quantized and its Trainer then refuses full fine-tuning; the weights are plain tensors."""
+    q = getattr(model, "hf_quantizer", None)
+    if getattr(model, "is_quantized", False) and q is not None and "gguf" in str(getattr(q.quantization_config, "quant_method", "")).lower():
+        model.is_quantized, model.hf_quantizer = False, None
+
+
 def latest_checkpoint(out: Path) -> tuple[Path, int] | None:
     root = Path(out) / CHECKPOINTS
     found = []
@@ -427,6 +435,7 @@ def train_rl(
 
     torch.manual_seed(config.seed)
     policy, tokenizer = load_policy(model, dtype=config.dtype)
+    _unflag_gguf(policy)
     org = open_org(org_path)
     mem = None
     if memory is not None:
