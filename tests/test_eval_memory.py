@@ -58,3 +58,38 @@ def test_memory_flags_are_checked(b2b_org_path, tmp_path):
     assert missing.exit_code == 1 and "memory build" in missing.output
     alone = invoke("eval", "--org", b2b_org_path, "--tasks", tasks, "--memory-write")
     assert alone.exit_code == 1 and "--memory" in alone.output
+
+
+def test_llm_user_through_the_runner(b2b_org_path, tmp_path):
+    """--user-model: a model plays the user. A scripted backend stands in for it here; a user model
+    that fails makes an infra error, not a crash."""
+    from crmweaver.agent.backend import InfraError, ScriptedBackend
+    from crmweaver.agent.oracle import OracleBackend
+    from crmweaver.env.users import STOP, LLMUser
+    from crmweaver.evaluate import evaluate
+    from crmweaver.evaluate.runner import backend_factory, llm_user_for
+
+    assert isinstance(llm_user_for("oracle")(TaskStub).backend, OracleBackend)
+    with open_org(b2b_org_path) as org:
+        rows = synthesize(org, per_type=2, seed=0, types=["handle_time"])
+
+    def user_for(task):  # opens vaguely, gives the request when asked, stops after the answer
+        return LLMUser(task, ScriptedBackend(["I need an agent analysis.", task.query, STOP]))
+
+    out = tmp_path / "run"
+    summary = evaluate(b2b_org_path, rows, backend_factory("oracle"), model="oracle", out_dir=out, user_for=user_for)
+    assert summary.overall.n == len(rows) and summary.overall.all == 1.0
+
+    def broken_user(task):
+        return LLMUser(task, ScriptedBackend([InfraError("user model down")]))
+
+    out2 = tmp_path / "run2"
+    evaluate(b2b_org_path, rows, backend_factory("oracle"), model="oracle", out_dir=out2, user_for=broken_user)
+    records = [json.loads(line) for line in (out2 / "results.jsonl").read_text().splitlines()]
+    assert all(r["infra_error"] == "user model down" and r["reward"] == 0 for r in records)
+    bad = invoke("eval", "--org", b2b_org_path, "--tasks", tmp_path / "none.jsonl", "--user-model", "oracle")
+    assert bad.exit_code == 1 and "--interactive" in bad.output
+
+
+class TaskStub:
+    query, persona, facts = "q", "p", {}

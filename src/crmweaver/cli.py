@@ -290,7 +290,8 @@ def eval_(
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
     trials: Annotated[int, typer.Option("--trials", help="Runs per task (pass^k for k <= trials).", min=1)] = 1,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Episodes run at once.", min=1)] = 1,
-    interactive: Annotated[bool, typer.Option("--interactive", help="Multi-turn: a scripted simulated user holds the facts.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", help="Multi-turn: a simulated user holds the facts (scripted unless --user-model).")] = False,
+    user_model: Annotated[Optional[str], typer.Option("--user-model", help="With --interactive: a model spec that plays the user (e.g. openai:MODEL).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Run folder (default runs/<time>-<model>).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out: skip finished records, rerun the rest.")] = False,
     retry_infra_errors: Annotated[bool, typer.Option("--retry-infra-errors", help="With --resume, also rerun records that ended in an infra error.")] = False,
@@ -321,11 +322,13 @@ def eval_(
     if retry_infra_errors and not resume:
         fail("--retry-infra-errors goes with --resume (and --out): it reruns a run's infra errors")
     user_for = None
+    if user_model and not interactive:
+        fail("--user-model plays the simulated user of --interactive; add --interactive")
     if interactive:
-        try:
-            from crmweaver.env.users import ScriptedUser as user_for
-        except ImportError:
-            fail("--interactive needs simulated users (crmweaver.env.users), which this install lacks; drop --interactive")
+        from crmweaver.evaluate.runner import llm_user_for
+        from crmweaver.env.users import ScriptedUser
+
+        user_for = llm_user_for(user_model, base_url=base_url) if user_model else ScriptedUser
     try:
         tasks = read_tasks(tasks_path)
         factory = backend_factory(model, base_url=base_url, max_tokens=max_tokens)

@@ -29,24 +29,25 @@ class EpisodeResult:
 
 
 def run_episode(env: Episode, backend: Backend) -> EpisodeResult:
-    env.reset()
+    """Play one episode. A backend failure — the agent's, or a simulated user's model — is an
+    infra error that ends the episode with reward 0, never an exception."""
     tools = TOOL_SCHEMAS if env.config.protocol == "tools" else None
     prompt_tokens = completion_tokens = 0
     extras: list[dict[str, Any]] = []
     infra_error = None
     start = time.perf_counter()
-    while not env.done:
-        try:
+    try:
+        env.reset()
+        while not env.done:
             gen = backend.generate(env.messages, tools=tools, task=env.task)
-        except InfraError as e:
-            infra_error = str(e) or type(e).__name__
-            env.fail("infra_error")
-            break
-        prompt_tokens += gen.prompt_tokens
-        completion_tokens += gen.completion_tokens
-        if gen.extra:
-            extras.append(gen.extra)
-        env.step(gen.text, gen.tool_calls)
+            prompt_tokens += gen.prompt_tokens
+            completion_tokens += gen.completion_tokens
+            if gen.extra:
+                extras.append(gen.extra)
+            env.step(gen.text, gen.tool_calls)
+    except InfraError as e:
+        infra_error = str(e) or type(e).__name__
+        env.fail("infra_error")
     s = env.reward()
     return EpisodeResult(
         reward=s.reward,

@@ -68,6 +68,18 @@ def backend_factory(spec: str, *, base_url: str | None = None, max_tokens: int |
     return functools.partial(make_backend, spec, base_url=base_url, max_tokens=max_tokens)
 
 
+def _llm_user(task: TaskRow, *, spec: str, base_url: str | None):
+    from crmweaver.agent.specs import make_backend
+    from crmweaver.env.users import LLMUser
+
+    return LLMUser(task, make_backend(spec, base_url=base_url))
+
+
+def llm_user_for(spec: str, *, base_url: str | None = None) -> UserFor:
+    """A picklable `user_for`: each episode's simulated user is played by the model `spec`."""
+    return functools.partial(_llm_user, spec=spec, base_url=base_url)
+
+
 def org_mismatch(tasks: Sequence[TaskRow], org: Org) -> str | None:
     """A warning when some tasks were made for another org than this one (their gold may not hold)."""
 
