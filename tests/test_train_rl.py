@@ -295,3 +295,20 @@ def test_detached_prefix_gives_the_same_log_probs():
     assert torch.allclose(fast, full, atol=1e-5) and torch.allclose(again, full, atol=1e-5)
     fast.sum().backward()  # the completion still carries a gradient
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+
+
+def test_cli_train_rl_checks_its_flags(b2b_org_path, tasks, tmp_path):
+    from typer.testing import CliRunner
+
+    from crmweaver.cli import app
+    from crmweaver.tasks.row import write_tasks
+
+    path = tmp_path / "train.jsonl"
+    write_tasks(path, tasks)
+    runner = CliRunner()
+    base = ["train", "rl", "--tasks", str(path), "--org", str(b2b_org_path), "--out", str(tmp_path / "o"), "--preset", "cpu-smoke"]
+    cases = [(["--hint-rule", "always"], "--memory"), (["--hint-rule", "sometimes"], "hint rule"),
+             (["--algo", "ppo"], "grpo or dapo"), (["--group-size", "1"], "group_size"), (["--resume"], "nothing to resume")]
+    for extra, words in cases:
+        result = runner.invoke(app, base + extra)
+        assert result.exit_code == 1 and words in result.output, (extra, result.output)

@@ -21,6 +21,8 @@ org_app = typer.Typer(help="Build, inspect, validate and import CRM orgs.", no_a
 app.add_typer(org_app, name="org")
 tasks_app = typer.Typer(help="Synthesize, split, summarise and import task sets.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+train_app = typer.Typer(help="Train policies: SFT cold start, then multi-turn RL with the memory in the loop.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
 
 console = Console()
 err = Console(stderr=True)
@@ -612,6 +614,80 @@ def _read_lines(path: Path):
             yield from f
     except OSError as e:
         fail(f"cannot read {path}: {e.strerror}")
+
+
+@train_app.command("rl")
+def train_rl_cmd(
+    tasks: Annotated[Path, typer.Option("--tasks", help="Training tasks (JSONL), e.g. splits/train.jsonl.")],
+    org: Annotated[Path, typer.Option("--org", help="The org the tasks were synthesized on.")],
+    out: Annotated[Path, typer.Option("--out", help="Writes the policy (local:OUT), checkpoints/, metrics.jsonl and metrics.png here.")],
+    model: Annotated[Optional[str], typer.Option("--model", help="Policy to train: an SFT checkpoint dir, local (bundled SmolLM2) or tiny (CI); default: the preset's.")] = None,
+    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke, cpu-demo or gpu: starting values the flags below override.")] = "cpu-demo",
+    algo: Annotated[Optional[str], typer.Option("--algo", help="grpo or dapo (clip-higher, token-level loss, dynamic sampling, overlong filter).")] = None,
+    group_size: Annotated[Optional[int], typer.Option("--group-size", help="Rollouts per task (G).")] = None,
+    tasks_per_step: Annotated[Optional[int], typer.Option("--tasks-per-step", help="Groups per optimizer step.")] = None,
+    steps: Annotated[Optional[int], typer.Option("--steps", help="Optimizer steps in all (a resumed run continues up to it).")] = None,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate.")] = None,
+    temperature: Annotated[Optional[float], typer.Option("--temperature", help="Sampling temperature of rollouts.")] = None,
+    max_turns: Annotated[Optional[int], typer.Option("--max-turns", help="Turns per episode.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="New tokens per model turn.")] = None,
+    save_every: Annotated[Optional[int], typer.Option("--save-every", help="Checkpoint every N steps.")] = None,
+    memory: Annotated[Optional[Path], typer.Option("--memory", help="Guideline memory (created if missing): hints per --hint-rule, verified successes write back.")] = None,
+    hint_rule: Annotated[Optional[str], typer.Option("--hint-rule", help="never, always, prob:P or on_zero_group (needs --memory).")] = None,
+    vllm_url: Annotated[Optional[str], typer.Option("--vllm-url", help="Generate on `trl vllm-serve` at this URL (GPU; docs/gpu.md).")] = None,
+    max_train_tasks: Annotated[Optional[int], typer.Option("--max-tasks", help="Train on the first N tasks (default: the preset's).")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of sampling, shuffling and init.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from the last checkpoint under OUT/checkpoints.")] = False,
+) -> None:
+    """Multi-turn GRPO/DAPO on full episodes in the org (TRL's GRPOTrainer), memory in the loop."""
+    import dataclasses
+
+    from crmweaver.tasks.row import read_tasks
+    from crmweaver.train.presets import get_preset
+    from crmweaver.train.rl import RLConfig, RLError, train_rl
+
+    try:
+        p = get_preset(preset)
+        given = {"algo": algo, "group_size": group_size, "tasks_per_step": tasks_per_step, "steps": steps, "lr": lr,
+                 "temperature": temperature, "max_turns": max_turns, "max_new_tokens": max_tokens, "save_every": save_every,
+                 "hint_rule": hint_rule, "seed": seed, "vllm_url": vllm_url}
+        given = {k: v for k, v in given.items() if v is not None}
+        if vllm_url:
+            given["sampler"] = "vllm"
+        base = p.rl or RLConfig()
+        if "algo" in given:  # the algorithm's own defaults, not the preset's, for what it decides
+            base = dataclasses.replace(base, eps_high=None, loss_type=None, dynamic_sampling=None, overlong_filter=None)
+        config = dataclasses.replace(base, **given)
+        if config.hint_rule != "never" and memory is None:
+            raise ValueError(f"--hint-rule {config.hint_rule} needs --memory MEM.db")
+        spec = model or p.model
+        if spec is None:
+            raise ValueError(f"the {preset} preset needs --model PATH (an instruct model or an SFT checkpoint)")
+        rows = read_tasks(tasks)[: max_train_tasks or p.train_tasks]
+        if not org.is_file():
+            raise ValueError(f"no org at {org}: build one with crmweaver org build")
+    except (ValueError, OSError) as e:
+        fail(str(e))
+        return
+
+    def show(r: dict) -> None:
+        clip = r.get("clip_frac")
+        console.print(f"step {r['step']:>4}  reward {r.get('reward', 0):.3f}  success {r.get('success', 0):.2f}  "
+                      f"hint {r.get('hint_rate', 0):.2f}  equal-groups {r.get('equal_group_frac', 0):.2f}  "
+                      f"tokens {r.get('response_tokens', 0):.0f}  loss {r.get('loss') or 0:.4f}  "
+                      f"clip {clip if clip is not None else 0:.3f}  memory {r.get('memory_size', 0)}  {r.get('step_s', 0):.1f}s",
+                      highlight=False)
+
+    try:
+        result = train_rl(rows, org, spec, out, config, memory=memory, resume=resume, progress=show)
+    except RLError as e:
+        fail(str(e))
+        return
+    except KeyboardInterrupt:
+        fail(f"interrupted; continue from the last checkpoint with --resume (same --out {out})")
+        return
+    console.print(f"trained {result.steps} steps -> {result.out} (evaluate with --model local:{result.out}); "
+                  f"metrics {result.metrics}" + (f", plot {result.plot}" if result.plot else ""))
 
 
 @app.callback()

@@ -433,16 +433,24 @@ def train_rl(
     from crmweaver.train.models import load_policy, save_checkpoint
     from crmweaver.train.rollout import PolicySampler, VLLMSampler
 
-    torch.manual_seed(config.seed)
-    policy, tokenizer = load_policy(model, dtype=config.dtype)
-    _unflag_gguf(policy)
-    org = open_org(org_path)
-    mem = None
-    if memory is not None:
-        from crmweaver.memory import Memory
+    from crmweaver.agent.backend import InfraError
+    from crmweaver.memory.store import MemoryStoreError
+    from crmweaver.org.store import OrgError
+    from crmweaver.train.models import ModelLoadError
 
-        mem = Memory(memory, write_policy="success")
-    loop = MemoryLoop(mem, HintRule.parse(config.hint_rule), seed=config.seed)
+    mem = None
+    try:
+        if memory is not None:
+            from crmweaver.memory import Memory
+
+            mem = Memory(memory, write_policy="success")
+        loop = MemoryLoop(mem, HintRule.parse(config.hint_rule), seed=config.seed)
+        org = open_org(org_path)
+        torch.manual_seed(config.seed)
+        policy, tokenizer = load_policy(model, dtype=config.dtype)
+    except (ValueError, OSError, ModelLoadError, OrgError, MemoryStoreError, InfraError) as e:  # bad rule, memory file, org or model: one sentence
+        raise RLError(str(e)) from None
+    _unflag_gguf(policy)
     env_config = EnvConfig(max_turns=config.max_turns, observation_chars=config.observation_chars)
     out.mkdir(parents=True, exist_ok=True)
     log = MetricsLog(out / METRICS_FILE)
