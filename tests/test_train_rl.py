@@ -242,11 +242,10 @@ def test_cpu_smoke_rl_end_to_end_and_resume(b2b_org_path, tasks, tokenizer, tmp_
     import dataclasses
 
     from crmweaver.train.models import load_policy
-    from crmweaver.train.presets import PRESETS
-    from crmweaver.train.rl import RLError, train_rl
+    from crmweaver.train.rl import RL_PRESETS, RLError, train_rl
 
     out = tmp_path / "rl"
-    config = dataclasses.replace(PRESETS["cpu-smoke"].rl, steps=2, group_size=2, tasks_per_step=1, save_every=1)
+    config = dataclasses.replace(RL_PRESETS["cpu-smoke"], steps=2, group_size=2, tasks_per_step=1, save_every=1)
     result = train_rl(tasks, b2b_org_path, "tiny", out, config)
     lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in lines] == [1, 2] and result.steps == 2

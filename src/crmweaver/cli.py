@@ -644,7 +644,7 @@ def train_rl_cmd(
 
     from crmweaver.tasks.row import read_tasks
     from crmweaver.train.presets import get_preset
-    from crmweaver.train.rl import RLConfig, RLError, train_rl
+    from crmweaver.train.rl import RL_PRESETS, RLConfig, RLError, train_rl
 
     try:
         p = get_preset(preset)
@@ -654,7 +654,7 @@ def train_rl_cmd(
         given = {k: v for k, v in given.items() if v is not None}
         if vllm_url:
             given["sampler"] = "vllm"
-        base = p.rl or RLConfig()
+        base = p.rl or RL_PRESETS.get(preset) or RLConfig()
         if "algo" in given:  # the algorithm's own defaults, not the preset's, for what it decides
             base = dataclasses.replace(base, eps_high=None, loss_type=None, dynamic_sampling=None, overlong_filter=None)
         config = dataclasses.replace(base, **given)
