@@ -102,10 +102,22 @@ def load_policy(spec_or_path: str, *, dtype: str = "float32") -> tuple[Any, Any]
                 )
         except Exception as e:  # a corrupt file, an unsupported architecture
             raise ModelLoadError(f"could not load the model at {where} ({type(e).__name__}: {e})") from None
+        if kwargs:
+            _forget_gguf(model)
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     model.train()
     return model, tokenizer
+
+
+def _forget_gguf(model: Any) -> None:
+    """A GGUF file is dequantised into plain float tensors on load, but transformers still tags the
+    model as quantized, and its Trainer then refuses to train it (and save_pretrained would write a
+    GGUF quantization config). Drop the tag: the weights ARE float now."""
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
 
 
 def tiny_model(tokenizer: Any, *, dtype: Any = None, seed: int = TINY_SEED) -> Any:

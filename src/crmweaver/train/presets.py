@@ -1,0 +1,144 @@
+"""Training configs (one validated dataclass per component) and the named presets that fill them.
+
+    cpu-smoke  a random tiny Llama (SmolLM2's tokenizer), 8 tasks, a few steps: CI runs SFT + RL in ~2 minutes
+    cpu-demo   the bundled SmolLM2-135M-Instruct on 2 CPU cores: SFT + RL within ~90 minutes
+    gpu        a Qwen-class 1.5B-8B instruct model the user gives (--model PATH); LoRA, bf16, full-length
+               episodes; RL generation through vLLM (see the RL docs)
+
+A preset is a starting point: command-line flags override its fields, and `__post_init__` checks the
+result and says how to fix a bad value (TRL's config style).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+LORA_MIN_PARAMS = 1_000_000_000  # `lora=None` picks LoRA from this size up, full fine-tuning below
+
+
+@dataclass
+class SFTConfig:
+    """Supervised cold start on teacher trajectories; only assistant tokens are trained."""
+
+    teacher: str = "oracle"  # oracle, any model spec (its successful episodes are kept), or a run folder runs/ID
+    max_tasks: int | None = None  # use the first N training tasks (None: all)
+    teacher_max_turns: int = 20  # turns per teacher episode (CRMArena-Pro's 20)
+    epochs: float = 2.0
+    max_steps: int = -1  # > 0 stops after this many optimizer steps (overrides epochs)
+    lr: float | None = None  # None: 1e-4 for full fine-tuning, 2e-4 for LoRA
+    lora: bool | None = None  # None: LoRA for models >= 1B parameters, full fine-tuning below (135M trains fully on a CPU)
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.0
+    lora_targets: str = "all-linear"  # peft's shorthand: every linear layer but the output head
+    batch_size: int = 1  # episodes per micro-batch (each is forwarded on its own: no padding)
+    grad_accum: int = 4  # micro-batches per optimizer step
+    max_length: int = 8192  # longer episodes are cut after their last whole assistant message that fits (counted)
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    detach_prefix: bool = True  # the system prompt all episodes share is encoded once per step without gradient (see sft.py)
+    detach_context: bool = False  # also encode observations/requests without gradient; backprop through assistant turns only (CPU)
+    prefix_min_tokens: int = 256  # shortest prefix worth sharing
+    dtype: str = "float32"  # bfloat16 on GPUs
+    seed: int = 0
+    logging_steps: int = 1
+
+    def __post_init__(self) -> None:
+        if self.epochs <= 0 and self.max_steps <= 0:
+            raise ValueError("SFT needs epochs > 0 or max_steps > 0")
+        if self.lr is not None and not 0 < self.lr < 1:
+            raise ValueError(f"lr={self.lr} is not a learning rate; use e.g. 1e-4 (full) or 2e-4 (LoRA)")
+        if self.batch_size < 1 or self.grad_accum < 1:
+            raise ValueError("batch_size and grad_accum must be >= 1")
+        if self.max_length < 256:
+            raise ValueError(f"max_length={self.max_length} cannot hold even the system prompt; use >= 8192 for our episodes")
+        if self.max_tasks is not None and self.max_tasks < 1:
+            raise ValueError("max_tasks must be >= 1 (or None for all)")
+        if self.dtype not in ("float32", "bfloat16", "float16"):
+            raise ValueError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
+
+    def learning_rate(self, use_lora: bool) -> float:
+        return self.lr if self.lr is not None else (2e-4 if use_lora else 1e-4)
+
+    def use_lora(self, n_params: int) -> bool:
+        return self.lora if self.lora is not None else n_params >= LORA_MIN_PARAMS
+
+
+@dataclass
+class Preset:
+    """Everything a named preset fixes; the RL trainer adds its own config next to `sft`."""
+
+    name: str
+    summary: str
+    model: str | None  # None: the user must give --model (the gpu preset)
+    train_tasks: int  # tasks to train on (the first N of --tasks)
+    eval_tasks: int  # held-out tasks the before/after table uses
+    eval_max_turns: int
+    max_new_tokens: int  # per model turn, in rollouts and evaluation
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    rl: Any = None  # the RL trainer's config (train/rl.py), when that stage is installed
+
+    def sft_with(self, **overrides: Any) -> SFTConfig:
+        """The preset's SFT config with the flags a user gave (None means: keep the preset's)."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return dataclasses.replace(self.sft, **given)
+
+
+PRESETS: dict[str, Preset] = {
+    "cpu-smoke": Preset(
+        name="cpu-smoke",
+        summary="random tiny Llama with SmolLM2's tokenizer; proves the pipeline runs (CI)",
+        model="tiny",
+        train_tasks=8,
+        eval_tasks=4,
+        eval_max_turns=2,
+        max_new_tokens=16,
+        sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, grad_accum=2, max_length=16384, detach_context=True),
+    ),
+    "cpu-demo": Preset(
+        name="cpu-demo",
+        summary="bundled SmolLM2-135M-Instruct, full fine-tuning on 2 CPU cores",
+        model="local",
+        train_tasks=44,
+        eval_tasks=22,
+        eval_max_turns=6,
+        max_new_tokens=128,
+        sft=SFTConfig(max_tasks=44, epochs=1, lr=1e-4, grad_accum=4, max_length=8192, detach_context=True),
+    ),
+    "gpu": Preset(
+        name="gpu",
+        summary="a Qwen-class 1.5B-8B instruct model you give with --model PATH; LoRA, bf16",
+        model=None,
+        train_tasks=2000,
+        eval_tasks=440,
+        eval_max_turns=20,
+        max_new_tokens=512,
+        sft=SFTConfig(epochs=2, lr=None, lora=None, batch_size=1, grad_accum=16, max_length=32768, dtype="bfloat16", detach_prefix=False),
+    ),
+}
+
+
+def get_preset(name: str) -> Preset:
+    """The named preset, with the RL trainer's config of the same name attached (train/rl.py's
+    RL_PRESETS) when that module imports."""
+    try:
+        preset = PRESETS[name]
+    except KeyError:
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+    if preset.rl is None:
+        try:
+            from crmweaver.train.rl import RL_PRESETS
+        except ImportError:
+            return preset
+        return dataclasses.replace(preset, rl=RL_PRESETS.get(name))
+    return preset
+
+
+# The RL stage's config of each preset (train/rl.py owns RLConfig and its presets).
+from crmweaver.train.rl import RL_PRESETS as _RL_PRESETS  # noqa: E402
+
+for _name, _rl in _RL_PRESETS.items():
+    PRESETS[_name].rl = _rl
