@@ -311,3 +311,30 @@ def test_cli_train_rl_checks_its_flags(b2b_org_path, tasks, tmp_path):
     for extra, words in cases:
         result = runner.invoke(app, base + extra)
         assert result.exit_code == 1 and words in result.output, (extra, result.output)
+
+
+def test_vllm_sampler_keeps_server_ids_and_logprobs(b2b_org_path, tasks, tokenizer):
+    """TRL's vLLM client (faked): token-id prompts in, completion ids + logprobs into the rollout."""
+    from crmweaver.train.rollout import VLLMSampler
+
+    task = next(t for t in tasks if t.reference and t.reference.steps)
+
+    class FakeClient:
+        def __init__(self):
+            self.calls = []
+
+        def generate(self, prompts, n, temperature, top_p, max_tokens, logprobs, generation_kwargs):
+            self.calls.append((prompts, generation_kwargs))
+            text = (f"<execute>{task.reference.steps[0]}</execute>" if len(self.calls) == 1
+                    else f"<respond>{answer_text(task)}</respond>")
+            ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+            return {"prompt_ids": prompts, "completion_ids": [ids], "logprobs": [[[-0.5]] * len(ids)]}
+
+    client = FakeClient()
+    sampler = VLLMSampler(tokenizer, client=client, temperature=1.0, max_new_tokens=64)
+    with open_org(b2b_org_path) as org:
+        r = run_rollout(org, task, sampler, config=EnvConfig(max_turns=3))
+    assert r.reward == 1.0 and len(client.calls) == 2
+    assert client.calls[0][0][0] == r.prompt_ids and "</respond>" in client.calls[0][1]["stop"]
+    assert [lp for lp, m in zip(r.logprobs, r.env_mask) if m] == [-0.5] * sum(r.env_mask)
+    assert all(lp == 0.0 for lp, m in zip(r.logprobs, r.env_mask) if not m)
