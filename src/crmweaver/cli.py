@@ -616,6 +616,64 @@ def _read_lines(path: Path):
         fail(f"cannot read {path}: {e.strerror}")
 
 
+@train_app.command("sft")
+def train_sft_cmd(
+    tasks: Annotated[Path, typer.Option("--tasks", help="Training tasks (JSONL), e.g. splits/train.jsonl.")],
+    org: Annotated[Path, typer.Option("--org", help="The org the tasks were synthesized on.")],
+    out: Annotated[Path, typer.Option("--out", help="Checkpoint folder (evaluate it with --model local:OUT); teacher run and sft_log.jsonl go here too.")],
+    teacher: Annotated[Optional[str], typer.Option("--teacher", help="oracle, a model spec (its reward-1 episodes are kept) or a run folder runs/ID.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Policy to train: local (bundled SmolLM2), tiny (CI), a GGUF file or a model dir; default: the preset's.")] = None,
+    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke, cpu-demo or gpu: starting values the flags below override.")] = "cpu-demo",
+    epochs: Annotated[Optional[float], typer.Option("--epochs", help="Passes over the teacher episodes.")] = None,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Stop after N optimizer steps (overrides --epochs).")] = None,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default 1e-4 full, 2e-4 LoRA).")] = None,
+    lora: Annotated[Optional[bool], typer.Option("--lora/--full", help="LoRA adapters (merged on save) or full fine-tuning; default: LoRA from 1B parameters.")] = None,
+    max_length: Annotated[Optional[int], typer.Option("--max-length", help="Tokens per episode; longer ones are cut after their last whole assistant message that fits.")] = None,
+    max_tasks: Annotated[Optional[int], typer.Option("--max-tasks", help="Train on the first N tasks (default: the preset's).")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of shuffling and init.")] = None,
+) -> None:
+    """SFT cold start: teacher episodes, loss on the assistant tokens only, a checkpoint `local:OUT` loads."""
+    from crmweaver.agent.backend import InfraError
+    from crmweaver.tasks.row import TaskFileError, read_tasks
+    from crmweaver.train.models import ModelLoadError
+    from crmweaver.train.presets import get_preset
+    from crmweaver.train.sft import SFTError, run_sft
+
+    try:
+        p = get_preset(preset)
+        config = p.sft_with(teacher=teacher, epochs=epochs, max_steps=max_steps, lr=lr, lora=lora, max_length=max_length,
+                            max_tasks=max_tasks, seed=seed)
+        spec = model or p.model
+        if spec is None:
+            raise ValueError(f"the {preset} preset needs --model PATH (an instruct model directory)")
+        rows = read_tasks(tasks)
+        if not org.is_file():
+            raise ValueError(f"no org at {org}: build one with crmweaver org build")
+    except (ValueError, TaskFileError) as e:
+        fail(str(e))
+        return
+    with _progress_bar() as bar:
+        job = bar.add_task(f"teacher {config.teacher}", total=None)
+
+        def progress(pr) -> None:
+            bar.update(job, completed=pr.done, total=pr.total)
+
+        def say(message: str) -> None:
+            err.print(message, highlight=False)
+
+        try:
+            result = run_sft(org, rows, spec, out, config, say=say, teacher_progress=progress, progress_bar=False)
+        except (SFTError, ModelLoadError, InfraError) as e:
+            fail(str(e))
+            return
+        except KeyboardInterrupt:
+            fail(f"interrupted; the teacher episodes are kept in {out / 'teacher'}: rerun the same command to reuse them")
+            return
+    console.print(f"SFT: {result.examples} episodes, {result.steps} steps in {result.seconds:.0f}s ({result.s_per_step:.1f}s/step), "
+                  f"loss {result.first_loss or 0:.3f} -> {result.last_loss or 0:.3f} · {'LoRA (merged)' if result.lora else 'full'} lr {result.lr:g} "
+                  f"-> {result.checkpoint} · evaluate: crmweaver eval --model local:{result.checkpoint}")
+
+
 @train_app.command("rl")
 def train_rl_cmd(
     tasks: Annotated[Path, typer.Option("--tasks", help="Training tasks (JSONL), e.g. splits/train.jsonl.")],

@@ -156,9 +156,13 @@ def save_checkpoint(model: Any, tokenizer: Any, out_dir: str | Path, *, meta: di
         import copy
 
         merged = copy.deepcopy(model).merge_and_unload()
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Writing model shards" bar per save
     was_training = merged.training
     merged.eval()
-    merged.save_pretrained(str(out), safe_serialization=True)
+    merged.config.use_cache = True  # the Trainer turns it off; generation wants it
+    merged.save_pretrained(str(out))  # safetensors
     if was_training:
         merged.train()
     tokenizer.save_pretrained(str(out))

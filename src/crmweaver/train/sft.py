@@ -25,6 +25,7 @@ Stages, each usable alone:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
@@ -371,10 +372,16 @@ def train_sft(
         detach_prefix=config.detach_prefix,
         detach_context=config.detach_context,
     )
+    if not progress_bar:  # our callback logs every step; drop the Trainer's dict printer
+        from transformers import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     start = time.perf_counter()
     output = trainer.train()
     seconds = time.perf_counter() - start
     steps = int(output.global_step)
+    with contextlib.suppress(OSError):  # save_strategy="no" leaves it empty
+        (out / "trainer").rmdir()
     return {
         "model": trainer.model,
         "lora": use_lora,
