@@ -142,7 +142,7 @@ class RLConfig:
     hint_rule: str = "never"  # memory: never | always | prob:P | on_zero_group
     sampler: str = "policy"  # policy (in process) | vllm (TRL's vLLM server mode)
     vllm_url: str | None = None  # vllm: http://HOST:PORT of `trl vllm-serve`
-    gradient_checkpointing: bool = False  # saves memory on long episodes, costs ~30 % time
+    gradient_checkpointing: bool = False  # saves memory on long episodes, costs ~30 % time; turns off detach_prefix
     dtype: str = "float32"  # bfloat16 on GPUs
     max_grad_norm: float = 1.0
     micro_batch: int = 1  # sequences per forward/backward (episodes are long: 1 on CPU)
@@ -184,7 +184,7 @@ RL_PRESETS: dict[str, RLConfig] = {
                           observation_chars=1000, save_every=1),
     # the bundled SmolLM2-135M on 2 CPU cores: short episodes, a few steps
     "cpu-demo": RLConfig(algo="dapo", steps=10, tasks_per_step=2, group_size=4, lr=5e-6, max_turns=4, max_new_tokens=128,
-                         observation_chars=2000, save_every=5, gradient_checkpointing=True),
+                         observation_chars=2000, save_every=5),
     # a 1.5B-8B model on GPUs, generation on a vLLM server (docs/gpu.md)
     "gpu": RLConfig(algo="dapo", steps=200, tasks_per_step=16, group_size=8, lr=1e-6, max_turns=20, max_new_tokens=512,
                     observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm"),
@@ -307,7 +307,9 @@ def _cpu_trainer(base: type, detach: bool = False) -> type:
             for start in range(0, input_ids.size(0), batch_size):
                 ids, att = input_ids[start:start + batch_size], attention_mask[start:start + batch_size]
                 with self.accelerator.autocast():
-                    if self.detach_prefix and ids.size(0) == 1 and bool(att.all()) and ids.size(1) > logits_to_keep + 1:
+                    checkpointed = getattr(model, "is_gradient_checkpointing", False)  # its recompute would re-append to the cache
+                    if (self.detach_prefix and not checkpointed and ids.size(0) == 1 and bool(att.all())
+                            and ids.size(1) > logits_to_keep + 1):
                         logits = self._with_detached_prefix(model, ids, logits_to_keep)
                     else:
                         logits = model(input_ids=ids, attention_mask=att, logits_to_keep=logits_to_keep + 1).logits
