@@ -57,6 +57,16 @@ def bounds(window: Window) -> tuple[str, str]:
     return window.start.isoformat(), window.end.isoformat()
 
 
+def products_with_cases(ctx: Context, window: Window) -> list[str]:
+    """Products (by the cases' order items) that have cases created in the window, sorted."""
+    rows = ctx.sql(
+        """SELECT DISTINCT oi.Product2Id FROM "Case" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c
+           WHERE substr(c.CreatedDate, 1, 10) >= ? AND substr(c.CreatedDate, 1, 10) < ? ORDER BY oi.Product2Id""",
+        bounds(window),
+    )
+    return [r["Product2Id"] for r in rows]
+
+
 def empty_window(rng: random.Random, today: date, is_empty: Callable[[Window], bool], tries: int = 30) -> Window:
     """A window the question may plausibly ask about but where nothing qualifies (a None instance)."""
     for _ in range(tries):

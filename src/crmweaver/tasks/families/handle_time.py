@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import datetime
 
+from crmweaver.tasks.families._database import average, extreme, seconds_between
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
 from crmweaver.tasks.windows import Window, random_window
 
@@ -13,21 +13,9 @@ LOW = ("lowest", "shortest", "quickest", "fastest", "best")
 HIGH = ("highest", "longest", "slowest", "worst")
 
 
-def _seconds(created: str, closed: str) -> float:
-    parse = lambda s: datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")  # noqa: E731
-    return (parse(closed) - parse(created)).total_seconds()
-
-
-def pick(durations: dict[str, list[float]], more_than: int, lowest: bool) -> list:
+def pick(durations: dict[str, list[int]], more_than: int, lowest: bool) -> list:
     """The policy's winner among agents with more than `more_than` cases; a tie cannot be broken."""
-    averages = {agent: sum(d) / len(d) for agent, d in durations.items() if len(d) > more_than}
-    if not averages:
-        return [None]
-    best = (min if lowest else max)(averages.values())
-    winners = [a for a, v in averages.items() if abs(v - best) < 1e-6]
-    if len(winners) > 1:
-        raise Resample
-    return winners
+    return extreme({agent: average(d) for agent, d in durations.items() if len(d) > more_than}, lowest)
 
 
 @register
@@ -50,7 +38,7 @@ class HandleTime(Family):
         "Rank agents by average handle time for {window} and tell me the {adj} one — more than {n} cases required.",
     )
 
-    def durations(self, ctx: Context, window: Window) -> dict[str, list[float]]:
+    def durations(self, ctx: Context, window: Window) -> dict[str, list[int]]:
         rows = ctx.sql(
             """SELECT c.OwnerId, c.CreatedDate, c.ClosedDate FROM "Case" c
                WHERE c.ClosedDate IS NOT NULL AND substr(c.CreatedDate, 1, 10) >= ? AND substr(c.CreatedDate, 1, 10) < ?
@@ -59,9 +47,9 @@ class HandleTime(Family):
                ORDER BY c.Id""",
             (window.start.isoformat(), window.end.isoformat()),
         )
-        out: dict[str, list[float]] = defaultdict(list)
+        out: dict[str, list[int]] = defaultdict(list)
         for r in rows:
-            out[r["OwnerId"]].append(_seconds(r["CreatedDate"], r["ClosedDate"]))
+            out[r["OwnerId"]].append(int(seconds_between(r["CreatedDate"], r["ClosedDate"])))
         return out
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
@@ -105,8 +93,8 @@ class HandleTime(Family):
             f"AND CaseId__r.ClosedDate != null AND {window.soql('CaseId__r.CreatedDate')}"
         )
         skip = {r["CaseId__c"] for r in transferred["records"]}
-        durations: dict[str, list[float]] = defaultdict(list)
+        durations: dict[str, list[int]] = defaultdict(list)
         for r in cases["records"]:
             if r["Id"] not in skip:
-                durations[r["OwnerId"]].append(_seconds(r["CreatedDate"], r["ClosedDate"]))
+                durations[r["OwnerId"]].append(int(seconds_between(r["CreatedDate"], r["ClosedDate"])))
         return pick(durations, v["more_than"], v["lowest"])

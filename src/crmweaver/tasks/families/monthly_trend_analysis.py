@@ -10,7 +10,7 @@ import random
 from collections import Counter
 
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
-from crmweaver.tasks.families._database import bounds, extreme, product_id_via, product_mention
+from crmweaver.tasks.families._database import bounds, extreme, product_id_via, product_mention, products_with_cases
 from crmweaver.tasks.windows import MONTHS, Window, past
 
 
@@ -53,14 +53,7 @@ class MonthlyTrendAnalysis(Family):
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         n = rng.randint(3, 12)
         window = past(n, "month", ctx.today)
-        products = [
-            r["Product2Id"]
-            for r in ctx.sql(
-                """SELECT DISTINCT oi.Product2Id FROM "Case" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c
-                   WHERE substr(c.CreatedDate, 1, 10) >= ? AND substr(c.CreatedDate, 1, 10) < ? ORDER BY oi.Product2Id""",
-                bounds(window),
-            )
-        ]
+        products = products_with_cases(ctx, window)
         if not products:
             raise Resample
         product_id = rng.choice(products)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import random
 
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
-from crmweaver.tasks.families._database import bounds, busy_window, empty_window, extreme, product_id_via, product_mention
+from crmweaver.tasks.families._database import (
+    bounds,
+    busy_window,
+    empty_window,
+    extreme,
+    product_id_via,
+    product_mention,
+    products_with_cases,
+)
 from crmweaver.tasks.windows import Window
 
 
@@ -45,14 +53,7 @@ class TopIssueIdentification(Family):
             window = empty_window(rng, ctx.today, lambda w: not self.counts(ctx, product_id, w))
         else:
             window = busy_window(rng, ctx.today)
-            products = [
-                r["Product2Id"]
-                for r in ctx.sql(
-                    """SELECT DISTINCT oi.Product2Id FROM "Case" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c
-                       WHERE substr(c.CreatedDate, 1, 10) >= ? AND substr(c.CreatedDate, 1, 10) < ? ORDER BY oi.Product2Id""",
-                    bounds(window),
-                )
-            ]
+            products = products_with_cases(ctx, window)
             if not products:
                 raise Resample
             product_id = rng.choice(products)
