@@ -300,6 +300,7 @@ def eval_(
     protocol: Annotated[str, typer.Option("--protocol", help="react (text tags) or tools (native tool calls).")] = "react",
     aided: Annotated[bool, typer.Option("--aided", help="Also show the domain details (metadata.optional).")] = False,
     confidentiality_prompt: Annotated[bool, typer.Option("--confidentiality-prompt", help="Add confidentiality-aware instructions.")] = False,
+    schema: Annotated[str, typer.Option("--schema", help="full (every object, as CRMArena-Pro) or task (only the task type's objects: a short prompt for small models).")] = "full",
     executor: Annotated[str, typer.Option("--executor", help="local (threads) or ray (Ray actors).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="A Ray cluster address (default: a local Ray runtime).")] = None,
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode.", min=1)] = 20,
@@ -353,7 +354,9 @@ def eval_(
     if out is None:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")[:40] or "model"
         out = Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
-    config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt)
+    if schema not in ("full", "task"):
+        fail(f"--schema must be full or task, not {schema!r}")
+    config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt, schema=schema)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("acc {task.fields[acc]}  infra {task.fields[infra]}"))
     with Progress(*columns, console=err, transient=True) as bar:
@@ -388,6 +391,7 @@ def demo(
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode (CRMArena-Pro uses 20; the CPU demo keeps 3).", min=1)] = 3,
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="Tokens per model turn.", min=8)] = 96,
+    train: Annotated[bool, typer.Option("--train", help="Then run the training study at cpu-demo scale into OUT/train (`train pipeline`; ~90 min on 2 cores).")] = False,
 ) -> None:
     """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, compare."""
     from crmweaver.demo import DemoConfig, run_demo
@@ -425,6 +429,8 @@ def demo(
         "The oracle replays each task's reference trajectory, so it must score 100: it checks the harness. "
         f"Runs: {', '.join(str(p) for p in cfg.runs.values())} · compare any runs with `crmweaver report`."
     )
+    if train:
+        _run_pipeline("cpu-demo", out / "train", preset, 0, None, f"crmweaver demo --train --out {out}")
 
 
 @app.command("report")
@@ -614,6 +620,42 @@ def _read_lines(path: Path):
             yield from f
     except OSError as e:
         fail(f"cannot read {path}: {e.strerror}")
+
+
+@train_app.command("pipeline")
+def train_pipeline_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the org, tasks, memory, checkpoints, runs and results.md.")] = Path("study"),
+    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke (CI), cpu-demo (~90 min on 2 cores) or gpu (needs --model).")] = "cpu-demo",
+    org_preset: Annotated[str, typer.Option("--org-preset", help="Org flavour: b2b or b2c.", callback=_preset)] = "b2b",
+    seed: Annotated[int, typer.Option("--seed", help="Seeds the org and the tasks.")] = 0,
+    model: Annotated[Optional[str], typer.Option("--model", help="The base policy (default: the preset's).")] = None,
+) -> None:
+    """The training study: base, SFT and SFT+RL, each evaluated with the memory off and on (resumable)."""
+    _run_pipeline(preset, out, org_preset, seed, model, " ".join(["crmweaver", *sys.argv[1:]]))
+
+
+def _run_pipeline(preset: str, out: Path, org_preset: str, seed: int, model: Optional[str], command: str) -> None:
+    from crmweaver.evaluate import EvalError
+    from crmweaver.evaluate.table import compare_table
+    from crmweaver.memory import MemoryStoreError
+    from crmweaver.train.models import ModelLoadError
+    from crmweaver.train.pipeline import PipelineConfig, run_pipeline
+    from crmweaver.train.rl import RLError
+    from crmweaver.train.sft import SFTError
+
+    cfg = PipelineConfig(out=out, preset=preset, org_preset=org_preset, seed=seed, model=model, command=command)
+    with _progress_bar() as bar:
+        job = bar.add_task("episodes", total=None)
+
+        def progress(p) -> None:
+            bar.update(job, completed=p.done, total=p.total)
+
+        try:
+            summaries = run_pipeline(cfg, say=lambda m: err.print(m, highlight=False), progress=progress)
+        except (EvalError, OrgError, SFTError, RLError, ModelLoadError, MemoryStoreError, ValueError) as e:
+            fail(str(e))
+    console.print(compare_table(summaries, per_type=True))
+    console.print(f"Held-out tasks of every type; the table, reward curve and configuration are in {out}/results.md.")
 
 
 @train_app.command("sft")

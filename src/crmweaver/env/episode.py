@@ -18,7 +18,7 @@ from crmweaver.org.store import Org
 from crmweaver.scoring import Score, score
 from crmweaver.soql.engine import run as run_query
 from crmweaver.tasks.row import TaskRow
-from crmweaver.tasks.types import TASK_TYPES
+from crmweaver.tasks.types import OBJECTS, TASK_TYPES
 
 Termination = Literal["respond", "max_turns", "user_stop", "infra_error"]
 
@@ -36,6 +36,7 @@ class EnvConfig:
     protocol: Literal["react", "tools"] = "react"
     aided: bool = False  # also show metadata.optional (domain details)
     confidentiality: bool = False  # add the confidentiality-aware instructions
+    schema: Literal["full", "task"] = "full"  # task: describe only the task type's objects (tasks.types.OBJECTS)
     query_timeout_s: float = 5.0
     max_rows: int = 2000
 
@@ -89,6 +90,7 @@ class Episode:
             protocol=self.config.protocol,
             confidentiality=self.config.confidentiality,
             guideline=self.guideline,
+            objects=OBJECTS[self.task.task] if self.config.schema == "task" else None,
         )
         if self.task.persona:
             system += "\n\n# The user\n" + self.task.persona

@@ -47,6 +47,7 @@ def system_prompt(
     protocol: str = "react",
     confidentiality: bool = False,
     guideline: str | None = None,
+    objects: tuple[str, ...] | None = None,
 ) -> str:
     """The whole system message of an episode."""
     parts = [
@@ -56,7 +57,7 @@ def system_prompt(
     ]
     if confidentiality:
         parts.append(CONFIDENTIALITY)
-    parts.append("# Org schema (objects, fields, relationships)\n" + describe(schema))
+    parts.append("# Org schema (objects, fields, relationships)\n" + describe(schema, objects))
     context = required.strip()
     if optional.strip():
         context += "\n" + optional.strip()

@@ -8,6 +8,7 @@ a field name of the org.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
@@ -501,10 +502,14 @@ def _with_children(o: SObject, children: tuple[ChildRelationship, ...]) -> SObje
     return SObject(o.name, o.key_prefix, o.label, o.description, o.fields, o.counts, o.scaled, o.name_fields, children)
 
 
-def describe(schema: Schema) -> str:
-    """The schema as compact text for an agent's prompt: objects, fields with types, relationships."""
+def describe(schema: Schema, only: Iterable[str] | None = None) -> str:
+    """The schema as compact text for an agent's prompt: objects, fields with types, relationships.
+    `only` keeps the named objects (and the child relationships among them)."""
+    keep = {n.lower() for n in only} if only is not None else None
     lines = []
     for o in schema:
+        if keep is not None and o.name.lower() not in keep:
+            continue
         lines.append(f"{o.name} ({o.label}): {o.description}")
         for f in o.fields:
             kind = f.type.value
@@ -513,6 +518,7 @@ def describe(schema: Schema) -> str:
             if f.picklist:
                 kind += " [" + ", ".join(f.picklist) + "]"
             lines.append(f"  - {f.name}: {kind}. {f.description}")
-        if o.children:
-            lines.append("  children: " + ", ".join(f"{c.name} ({c.child}.{c.field})" for c in o.children))
+        children = [c for c in o.children if keep is None or c.child.lower() in keep]
+        if children:
+            lines.append("  children: " + ", ".join(f"{c.name} ({c.child}.{c.field})" for c in children))
     return "\n".join(lines)

@@ -66,6 +66,35 @@ TASK_TYPES: dict[str, TaskType] = {
 }
 
 
+# The objects an expert consults for each type (its reference trajectories' objects and the parents
+# their relationship paths reach). EnvConfig(schema="task") describes only these in the prompt: a
+# 4k-token schema becomes a few hundred tokens, which is what lets a small model train on a CPU.
+OBJECTS: dict[str, tuple[str, ...]] = {
+    "case_routing": ("Case", "Issue__c", "Product2", "OrderItem", "User"),
+    "lead_routing": ("Lead", "Territory2", "UserTerritory2Association", "Quote", "Opportunity", "User"),
+    "invalid_config": ("Quote", "QuoteLineItem", "Product2", "Knowledge__kav"),
+    "policy_violation_identification": ("Case", "EmailMessage", "LiveChatTranscript", "Knowledge__kav"),
+    "lead_qualification": ("Lead", "VoiceCallTranscript__c", "Knowledge__kav"),
+    "quote_approval": ("Quote", "QuoteLineItem", "Product2", "Knowledge__kav"),
+    "knowledge_qa": ("Knowledge__kav",),
+    "sales_insight_mining": ("VoiceCallTranscript__c", "Opportunity", "Knowledge__kav"),
+    "wrong_stage_rectification": ("Opportunity", "Task", "Knowledge__kav"),
+    "activity_priority": ("Opportunity", "Task", "Knowledge__kav"),
+    "named_entity_disambiguation": ("Contact", "Account", "Order", "OrderItem", "Product2"),
+    "handle_time": ("Case", "CaseHistory__c", "User"),
+    "transfer_count": ("Case", "CaseHistory__c", "User"),
+    "top_issue_identification": ("Case", "Issue__c", "Product2", "OrderItem"),
+    "monthly_trend_analysis": ("Case", "Product2", "OrderItem"),
+    "best_region_identification": ("Case", "Account"),
+    "sales_amount_understanding": ("Order", "OrderItem", "Contract", "User"),
+    "sales_cycle_understanding": ("Opportunity", "Contract", "User"),
+    "conversion_rate_comprehension": ("Lead", "Opportunity", "User"),
+    "private_customer_information": ("Contact", "Account", "Case", "Order"),
+    "internal_operation_data": ("Case", "Opportunity", "Lead", "User"),
+    "confidential_company_knowledge": ("Knowledge__kav",),
+}
+
+
 def task_type(code: str) -> TaskType:
     try:
         return TASK_TYPES[code]

@@ -1,7 +1,8 @@
 """Training configs (one validated dataclass per component) and the named presets that fill them.
 
     cpu-smoke  a random tiny Llama (SmolLM2's tokenizer), 8 tasks, a few steps: CI runs SFT + RL in ~2 minutes
-    cpu-demo   the bundled SmolLM2-135M-Instruct on 2 CPU cores: SFT + RL within ~90 minutes
+    cpu-demo   the bundled SmolLM2-135M-Instruct on 2 CPU cores: the whole study (train pipeline) within ~90 minutes;
+               prompts describe only the task type's objects (EnvConfig.schema="task"), ~1k tokens instead of ~5k
     gpu        a Qwen-class 1.5B-8B instruct model the user gives (--model PATH); LoRA, bf16, full-length
                episodes; RL generation through vLLM (see the RL docs)
 
@@ -25,6 +26,8 @@ class SFTConfig:
     teacher: str = "oracle"  # oracle, any model spec (its successful episodes are kept), or a run folder runs/ID
     max_tasks: int | None = None  # use the first N training tasks (None: all)
     teacher_max_turns: int = 20  # turns per teacher episode (CRMArena-Pro's 20)
+    schema: str = "full"  # the prompt's schema: full, or task (only the type's objects; EnvConfig.schema)
+    observation_chars: int = 6000  # longer query results are cut in teacher episodes (EnvConfig.observation_chars)
     epochs: float = 2.0
     max_steps: int = -1  # > 0 stops after this many optimizer steps (overrides epochs)
     lr: float | None = None  # None: 1e-4 for full fine-tuning, 2e-4 for LoRA
@@ -57,6 +60,8 @@ class SFTConfig:
             raise ValueError(f"max_length={self.max_length} cannot hold even the system prompt; use >= 8192 for our episodes")
         if self.max_tasks is not None and self.max_tasks < 1:
             raise ValueError("max_tasks must be >= 1 (or None for all)")
+        if self.schema not in ("full", "task"):
+            raise ValueError(f"schema must be full or task, not {self.schema!r}")
         if self.dtype not in ("float32", "bfloat16", "float16"):
             raise ValueError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
 
@@ -96,17 +101,19 @@ PRESETS: dict[str, Preset] = {
         eval_tasks=4,
         eval_max_turns=2,
         max_new_tokens=16,
-        sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, grad_accum=2, max_length=16384, detach_context=True),
+        sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, grad_accum=2, max_length=16384, detach_context=True,
+                      schema="task"),
     ),
     "cpu-demo": Preset(
         name="cpu-demo",
-        summary="bundled SmolLM2-135M-Instruct, full fine-tuning on 2 CPU cores",
+        summary="bundled SmolLM2-135M-Instruct, full fine-tuning on 2 CPU cores, task-focused schema",
         model="local",
         train_tasks=44,
         eval_tasks=22,
-        eval_max_turns=6,
+        eval_max_turns=3,
         max_new_tokens=128,
-        sft=SFTConfig(max_tasks=44, epochs=1, lr=1e-4, grad_accum=4, max_length=8192, detach_context=True),
+        sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, grad_accum=4, max_length=2048, detach_context=True,
+                      schema="task", observation_chars=1500),
     ),
     "gpu": Preset(
         name="gpu",

@@ -130,6 +130,7 @@ class RLConfig:
     max_turns: int = 8  # per episode (evaluation uses 20; shorter keeps CPU steps short)
     max_new_tokens: int = 256  # per turn
     observation_chars: int = 3000  # longer query results are cut (EnvConfig.observation_chars)
+    schema: str = "full"  # the prompt's schema: full, or task (only the type's objects; EnvConfig.schema)
     eps_low: float = 0.2
     eps_high: float | None = None  # dapo: 0.28, grpo: = eps_low
     scale_rewards: str = "group"  # group | batch | none
@@ -169,6 +170,8 @@ class RLConfig:
             raise ValueError("lr and temperature must be > 0 (sampling at temperature 0 gives identical rollouts)")
         if self.scale_rewards not in ("group", "batch", "none"):
             raise ValueError(f"scale_rewards must be group, batch or none (got {self.scale_rewards!r})")
+        if self.schema not in ("full", "task"):
+            raise ValueError(f"schema must be full or task, not {self.schema!r}")
         if self.sampler not in SAMPLERS:
             raise ValueError(f"unknown sampler {self.sampler!r}; use policy or vllm")
         if (self.group_size * self.tasks_per_step) % self.micro_batch:
@@ -181,10 +184,10 @@ class RLConfig:
 RL_PRESETS: dict[str, RLConfig] = {
     # CI: proves rollouts, masks, the TRL step, checkpoints and resume work (a random tiny model)
     "cpu-smoke": RLConfig(algo="dapo", steps=2, tasks_per_step=1, group_size=2, lr=1e-4, max_turns=2, max_new_tokens=16,
-                          observation_chars=1000, save_every=1),
+                          observation_chars=1000, save_every=1, schema="task"),
     # the bundled SmolLM2-135M on 2 CPU cores: short episodes, a few steps
-    "cpu-demo": RLConfig(algo="dapo", steps=10, tasks_per_step=2, group_size=4, lr=5e-6, max_turns=4, max_new_tokens=128,
-                         observation_chars=2000, save_every=5),
+    "cpu-demo": RLConfig(algo="dapo", steps=8, tasks_per_step=1, group_size=4, lr=1e-5, max_turns=3, max_new_tokens=128,
+                         observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5"),
     # a 1.5B-8B model on GPUs, generation on a vLLM server (docs/gpu.md)
     "gpu": RLConfig(algo="dapo", steps=200, tasks_per_step=16, group_size=8, lr=1e-6, max_turns=20, max_new_tokens=512,
                     observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm"),
@@ -453,7 +456,7 @@ def train_rl(
     except (ValueError, OSError, ModelLoadError, OrgError, MemoryStoreError, InfraError) as e:  # bad rule, memory file, org or model: one sentence
         raise RLError(str(e)) from None
     _unflag_gguf(policy)
-    env_config = EnvConfig(max_turns=config.max_turns, observation_chars=config.observation_chars)
+    env_config = EnvConfig(max_turns=config.max_turns, observation_chars=config.observation_chars, schema=config.schema)
     out.mkdir(parents=True, exist_ok=True)
     log = MetricsLog(out / METRICS_FILE)
     if ckpt is not None:
@@ -523,6 +526,9 @@ def train_rl(
             raise RLError("sampler vllm needs TRL's server mode: start `trl vllm-serve --model MODEL` and pass --vllm-url")
         rollouts.sampler = VLLMSampler(tokenizer, client=client, temperature=config.temperature, top_p=config.top_p,
                                        max_new_tokens=config.max_new_tokens)
+    from transformers import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # our StepLog reports each step; TRL's raw dict would too
     trainer.add_callback(_callback(rollouts, log, out, progress))
     trainer.train(resume_from_checkpoint=str(ckpt[0]) if ckpt else None)
     save_checkpoint(trainer.model, tokenizer, out, meta={"stage": "rl", "base": model, "config": asdict(config),

@@ -90,6 +90,8 @@ def teacher_trajectories(
     *,
     out_dir: str | Path,
     max_turns: int = 20,
+    schema: str = "full",
+    observation_chars: int = 6000,
     concurrency: int = 1,
     progress: Callable[[Any], None] | None = None,
     warn: Say | None = None,
@@ -109,7 +111,7 @@ def teacher_trajectories(
         run_dir = Path(out_dir) / TEACHER_DIR
         try:
             evaluate(org_path, tasks, backend_factory(teacher), model=teacher, out_dir=run_dir, resume=True, concurrency=concurrency,
-                     env_config=EnvConfig(max_turns=max_turns), progress=progress, warn=warn)
+                     env_config=EnvConfig(max_turns=max_turns, schema=schema, observation_chars=observation_chars), progress=progress, warn=warn)
         except EvalError as e:
             raise SFTError(f"the teacher {teacher!r} could not run: {e}") from e
         records, _ = load_results(run_dir / "results.jsonl")
@@ -427,7 +429,7 @@ def run_sft(
     say = say or (lambda m: None)
     say(f"teacher {config.teacher} on {len(tasks)} tasks")
     trajectories, episodes = teacher_trajectories(org_path, tasks, config.teacher, out_dir=out, max_turns=config.teacher_max_turns,
-                                                  progress=teacher_progress, warn=say)
+                                                  schema=config.schema, observation_chars=config.observation_chars, progress=teacher_progress, warn=say)
     if not trajectories:
         raise SFTError(f"the teacher {config.teacher!r} solved none of {episodes} episodes; use --teacher oracle or a stronger model")
     say(f"{len(trajectories)} of {episodes} teacher episodes scored 1; loading {model_spec}")
