@@ -170,3 +170,38 @@ def test_llm_user_through_a_backend(org_and_tasks):
     assert not user.reply("What exactly?").stop
     assert user.reply("The answer is None.").stop
     assert row.query in backend.calls[0][0]["content"]
+
+
+# --- the task-focused schema (EnvConfig.schema="task") -------------------------------------------
+
+
+@pytest.mark.parametrize("preset", ["b2b", "b2c"])
+def test_task_schema_names_every_object_the_reference_queries(preset, b2b_org_path, b2c_org_path):
+    from crmweaver.soql import sosl
+    from crmweaver.soql.parser import parse
+    from crmweaver.tasks.types import OBJECTS
+
+    with open_org(b2b_org_path if preset == "b2b" else b2c_org_path) as org:
+        rows = synthesize(org, per_type=3, seed=11)
+        assert {r.task for r in rows} == set(OBJECTS)
+        for row in rows:
+            for step in row.reference.steps:
+                if step.lstrip().upper().startswith("FIND"):
+                    used = {r.obj.name for r in sosl.parse(org, step).returning}
+                else:
+                    used = {org.schema.object(parse(step).from_name).name}
+                assert used <= set(OBJECTS[row.task]), (row.task, step)
+
+
+def test_task_schema_prompt_is_short_and_the_oracle_still_solves_every_type(b2b_org_path):
+    from crmweaver.tasks.types import OBJECTS
+
+    with open_org(b2b_org_path) as org:
+        for row in synthesize(org, per_type=1, seed=2):
+            full = Episode(org, row, EnvConfig()).reset()[0]["content"]
+            env = Episode(org, row, EnvConfig(schema="task"))
+            focused = env.reset()[0]["content"]
+            assert len(focused) < len(full) / 2
+            described = {line.split(" (")[0] for line in focused.split("# Org schema")[1].split("\n# ")[0].splitlines()[1:] if line[:1].isalpha()}
+            assert described == set(OBJECTS[row.task]) & {o.name for o in org.schema}
+            assert run_episode(env, OracleBackend()).reward == 1.0, row.task

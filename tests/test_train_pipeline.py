@@ -39,3 +39,36 @@ def test_sft_then_rl_then_eval(b2b_org_path, tmp_path):
            "--max-tokens", 8, "--out", tmp_path / "run")
     records = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
     assert len(records) == 2 and all(json.loads(r)["infra_error"] is None for r in records)
+
+
+def test_pipeline_runs_every_stage_and_resumes(tmp_path):
+    """`train pipeline --preset cpu-smoke`: six evaluations on held-out tasks, a results table, and a
+    second invocation that finds every stage done and only rewrites the table."""
+    out = tmp_path / "study"
+    first = invoke("train", "pipeline", "--preset", "cpu-smoke", "--out", out)
+    for stage in ("base", "sft", "sft-rl"):
+        for mem in ("off", "on"):
+            records = [json.loads(x) for x in (out / "runs" / f"{stage}-mem-{mem}" / "results.jsonl").read_text().splitlines()]
+            assert len(records) == 4 and all(r["infra_error"] is None for r in records)
+            assert all(bool(r["memory"]) == (mem == "on") for r in records)
+    train = [json.loads(x) for x in (out / "train.jsonl").read_text().splitlines()]
+    test = [json.loads(x) for x in (out / "test.jsonl").read_text().splitlines()]
+    assert not {(r["task"], r["idx"]) for r in train} & {(r["task"], r["idx"]) for r in test}
+    assert len({r["task"] for r in train}) == len(train) == 8  # interleaved: the first N cover N types
+    md = (out / "results.md").read_text()
+    assert "| base · memory off | base · memory on | sft · memory off |" in md and "crmweaver train pipeline" in md
+    assert "base · memory off" in first.output
+    stamp = (out / "sft" / "sft.json").stat().st_mtime
+    again = invoke("train", "pipeline", "--preset", "cpu-smoke", "--out", out)
+    assert "SFT on" not in again.output and "RL (" not in again.output
+    assert (out / "sft" / "sft.json").stat().st_mtime == stamp
+
+
+def test_split_by_type_holds_out_the_first_instances_of_each_type():
+    from crmweaver.tasks.row import TaskRow
+    from crmweaver.train.pipeline import split_by_type
+
+    rows = [TaskRow(idx=i, task=t, query="q", answer=["x"], reward_metric="exact_match")
+            for i, t in enumerate(["handle_time"] * 3 + ["knowledge_qa"] * 2)]
+    train, test = split_by_type(rows, 1)
+    assert [r.idx for r in test] == [0, 3] and [r.idx for r in train] == [1, 4, 2]

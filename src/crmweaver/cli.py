@@ -631,7 +631,9 @@ def train_pipeline_cmd(
     model: Annotated[Optional[str], typer.Option("--model", help="The base policy (default: the preset's).")] = None,
 ) -> None:
     """The training study: base, SFT and SFT+RL, each evaluated with the memory off and on (resumable)."""
-    _run_pipeline(preset, out, org_preset, seed, model, " ".join(["crmweaver", *sys.argv[1:]]))
+    command = f"crmweaver train pipeline --preset {preset} --out {out}"
+    command += (f" --org-preset {org_preset}" if org_preset != "b2b" else "") + (f" --seed {seed}" if seed else "")
+    _run_pipeline(preset, out, org_preset, seed, model, command + (f" --model {model}" if model else ""))
 
 
 def _run_pipeline(preset: str, out: Path, org_preset: str, seed: int, model: Optional[str], command: str) -> None:
