@@ -218,6 +218,46 @@ def test_on_zero_group_reruns_with_the_hint_and_writes_back(tasks):
     assert calls == [False, False] and stats["hint_rate"] == 0.0 and stats["memory_written"] == 2
 
 
+def test_dynamic_sampling_replaces_all_equal_groups_with_informative_ones(tasks):
+    from crmweaver.train.rl import _Rollouts
+
+    config = RLConfig(algo="dapo", group_size=2, resample_groups=3)
+    rollouts = _Rollouts(list(tasks), None, None, MemoryLoop(None), config, None)
+    solvable = tasks[1].idx
+
+    def run_one(t, g, i):  # only the second task has mixed rewards
+        return _outcome(t, g, i, float(t.idx == solvable and i == 0))
+
+    groups = [MemoryLoop(None).run_group(tasks[0], 2, run_one)]
+    assert rollouts._fill_with_informative_groups(groups, run_one, step=1) >= 1
+    assert [o.reward for o in groups[0]] == [1.0, 0.0]
+    never = [MemoryLoop(None).run_group(tasks[0], 2, lambda t, g, i: _outcome(t, g, i, 0.0))]
+    assert rollouts._fill_with_informative_groups(never, lambda t, g, i: _outcome(t, g, i, 0.0), step=1) == 3
+
+
+def test_a_step_with_every_group_dropped_leaves_the_weights_alone():
+    """Zero gradients through Adam would still move the weights by its momentum."""
+    from crmweaver.train.rl import _skip_empty_steps
+
+    weight = torch.nn.Parameter(torch.ones(3))
+
+    class Base:
+        def create_optimizer(self):
+            return torch.optim.AdamW([weight], lr=0.1, weight_decay=0.0)
+
+    optimizer = _skip_empty_steps(Base)().create_optimizer()
+    weight.grad = torch.tensor([1.0, -1.0, 0.5])
+    optimizer.step()
+    after_real_step = weight.detach().clone()
+    assert not torch.equal(after_real_step, torch.ones(3))
+    weight.grad = torch.zeros(3)
+    optimizer.step()
+    assert torch.equal(weight.detach(), after_real_step)
+    weight.grad = torch.tensor([0.0, 1.0, 0.0])
+    optimizer.step()
+    assert not torch.equal(weight.detach(), after_real_step)
+
+
 def test_verified_success_grows_a_real_memory(b2b_org_path, tasks, tokenizer, tmp_path):
     from crmweaver.memory import Memory
 

@@ -164,7 +164,7 @@ def _servable(model: str, where: Path) -> str:
 def _say_step(say: Callable[[str], None]) -> Callable[[dict[str, Any]], None]:
     def report(record: dict[str, Any]) -> None:
         say(f"  RL step {record.get('step')}: reward {record.get('reward', 0):.3f}, hint rate {record.get('hint_rate', 0):.2f}, "
-            f"{record.get('step_s', 0) / 60:.1f} min in")
+            f"{record.get('step_s', 0):.0f} s")
 
     return report
 
@@ -193,8 +193,8 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, summaries: dict[str, S
     rl_curve = rl_dir / "metrics.png"
     metrics = rl_dir / "metrics.jsonl"
     steps = [json.loads(line) for line in metrics.read_text().splitlines()] if metrics.exists() else []
-    curve = "".join(f"| {r.get('step')} | {r.get('reward', 0):.3f} | {r.get('hint_rate', 0):.2f} | {r.get('equal_group_frac', 0):.2f} | "
-                    f"{r.get('response_tokens', 0):.0f} |\n" for r in steps)
+    curve = "".join(f"| {r.get('step')} | {r.get('reward', 0):.3f} | {r.get('hint_rate', 0):.2f} | {r.get('equal_group_frac', 0):.2f} | {r.get('resampled_groups', 0)} | "
+                    f"{r.get('response_tokens', 0):.0f} | {r.get('step_s', 0):.0f} |\n" for r in steps)
     config = {"sft": asdict(preset.sft), "rl": asdict(preset.rl), "eval": asdict(eval_config(preset)),
               "max_new_tokens": preset.max_new_tokens}
     took = "\n".join(f"- {k}: {v / 60:.1f} min" for k, v in timings.items())
@@ -216,8 +216,8 @@ in the loop and writes back to its own copy.
 
 ![reward curve]({rl_curve.name})
 
-| step | mean reward | hint rate | all-equal groups | sampled tokens/episode |
-|---:|---:|---:|---:|---:|
+| step | mean reward | hint rate | all-equal groups (after resampling) | groups resampled | sampled tokens/episode | seconds |
+|---:|---:|---:|---:|---:|---:|---:|
 {curve}
 ## Time
 

@@ -112,7 +112,7 @@ PRESETS: dict[str, Preset] = {
         eval_tasks=22,
         eval_max_turns=3,
         max_new_tokens=128,
-        sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, grad_accum=4, max_length=2048, detach_context=True,
+        sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, grad_accum=4, max_length=3072, detach_context=True,
                       schema="task", observation_chars=1500),
     ),
     "gpu": Preset(

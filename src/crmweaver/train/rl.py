@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -136,6 +137,7 @@ class RLConfig:
     scale_rewards: str = "group"  # group | batch | none
     loss_type: str | None = None  # dapo: "dapo" (token-level), grpo: "grpo" (per-sequence mean)
     dynamic_sampling: bool | None = None  # dapo: True
+    resample_groups: int = 0  # dynamic sampling: extra groups per step rolled out to replace all-equal ones
     overlong_filter: bool | None = None  # dapo: True
     beta: float = 0.0  # KL to the initial policy; 0 = no reference model
     save_every: int = 5  # checkpoint (weights + optimizer) every N steps, and at the end
@@ -163,6 +165,8 @@ class RLConfig:
             self.overlong_filter = dapo
         if self.group_size < 2:
             raise ValueError(f"group_size must be >= 2 (got {self.group_size}): advantages are relative to the group")
+        if self.resample_groups < 0:
+            raise ValueError(f"resample_groups must be >= 0 (got {self.resample_groups})")
         for name in ("steps", "tasks_per_step", "max_turns", "max_new_tokens", "save_every", "micro_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
@@ -186,11 +190,12 @@ RL_PRESETS: dict[str, RLConfig] = {
     "cpu-smoke": RLConfig(algo="dapo", steps=2, tasks_per_step=1, group_size=2, lr=1e-4, max_turns=2, max_new_tokens=16,
                           observation_chars=1000, save_every=1, schema="task"),
     # the bundled SmolLM2-135M on 2 CPU cores: short episodes, a few steps
-    "cpu-demo": RLConfig(algo="dapo", steps=8, tasks_per_step=1, group_size=4, lr=1e-5, max_turns=3, max_new_tokens=128,
-                         observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5"),
+    "cpu-demo": RLConfig(algo="dapo", steps=12, tasks_per_step=1, group_size=4, lr=1e-5, max_turns=3, max_new_tokens=128,
+                         observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5", resample_groups=2),
     # a 1.5B-8B model on GPUs, generation on a vLLM server (docs/gpu.md)
     "gpu": RLConfig(algo="dapo", steps=200, tasks_per_step=16, group_size=8, lr=1e-6, max_turns=20, max_new_tokens=512,
-                    observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm"),
+                    observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm",
+                    resample_groups=16),
 }
 
 
@@ -257,9 +262,9 @@ class _Rollouts:
         def run_one(task: TaskRow, guideline, index: int):
             return run_rollout(self.org, task, self.sampler, config=self.env_config, guideline=guideline, index=index)
 
-        rollouts = []
-        for i in range(0, len(keys), G):
-            rollouts += self.loop.run_group(self.tasks[int(keys[i])], G, run_one)
+        groups = [self.loop.run_group(self.tasks[int(keys[i])], G, run_one) for i in range(0, len(keys), G)]
+        resampled = self._fill_with_informative_groups(groups, run_one, step) if self.config.dynamic_sampling else 0
+        rollouts = [r for group in groups for r in group]
         masks, dropped = train_masks(rollouts, G, dynamic_sampling=bool(self.config.dynamic_sampling),
                                      overlong_filter=bool(self.config.overlong_filter))
         eos = trainer.processing_class.eos_token_id
@@ -275,11 +280,48 @@ class _Rollouts:
         metrics = rollout_metrics(rollouts, G)
         metrics.update(self.loop.take())
         metrics.update(dropped)
+        metrics["resampled_groups"] = resampled
         metrics["trained_tokens"] = sum(sum(m) for m in masks)
         metrics["rollout_s"] = round(time.perf_counter() - start, 3)
         self.pending = {"step": step, **metrics}
         return {"prompt_ids": prompt_ids, "completion_ids": completion_ids, "logprobs": logprobs, "env_mask": masks,
                 "episode_reward": [r.reward for r in rollouts]}
+
+
+    def _fill_with_informative_groups(self, groups: list[list[Any]], run_one: Any, step: int) -> int:
+        """DAPO's dynamic sampling: a group whose rewards are all equal has no advantage to learn
+        from, so up to `resample_groups` more tasks (drawn by seed and step) are rolled out per step
+        to take the place of such groups. Returns how many extra groups were run."""
+        G, rng = self.config.group_size, random.Random(self.config.seed * 7919 + step)
+        tries = 0
+        for slot, group in enumerate(groups):
+            while equal_groups([r.reward for r in group], G)[0] and tries < self.config.resample_groups:
+                tries += 1
+                group = self.loop.run_group(self.tasks[rng.randrange(len(self.tasks))], G, run_one)
+                groups[slot] = group
+        return tries
+
+
+def _skip_empty_steps(base: type) -> type:
+    """A step whose every group was dropped (all-equal rewards, overlong) has zero gradients, yet
+    Adam would still move the weights by its momentum: such an optimizer step is skipped."""
+
+    class SkipEmptySteps(base):
+        def create_optimizer(self, *args: Any, **kwargs: Any):
+            optimizer = super().create_optimizer(*args, **kwargs)
+            if getattr(optimizer, "_skips_empty", False):
+                return optimizer
+            step = optimizer.step
+
+            def step_unless_empty(*a: Any, **k: Any):
+                if all(p.grad is None or not p.grad.any() for g in optimizer.param_groups for p in g["params"]):
+                    return None
+                return step(*a, **k)
+
+            optimizer.step, optimizer._skips_empty = step_unless_empty, True
+            return optimizer
+
+    return SkipEmptySteps
 
 
 def _cache_kwarg() -> str:
@@ -517,7 +559,7 @@ def train_rl(
         sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
                                 max_new_tokens=config.max_new_tokens, seed=config.seed)
     rollouts = _Rollouts(tasks, org, sampler, loop, config, env_config)
-    trainer_cls = GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer, detach=config.detach_prefix)
+    trainer_cls = _skip_empty_steps(GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer, detach=config.detach_prefix))
     trainer = trainer_cls(model=policy, reward_funcs=[episode_reward], args=args, train_dataset=dataset,
                           processing_class=tokenizer, rollout_func=rollouts)
     if use_vllm and sampler is None:
