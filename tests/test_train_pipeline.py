@@ -62,6 +62,7 @@ def test_pipeline_runs_every_stage_and_resumes(tmp_path):
     again = invoke("train", "pipeline", "--preset", "cpu-smoke", "--out", out)
     assert "SFT on" not in again.output and "RL (" not in again.output
     assert (out / "sft" / "sft.json").stat().st_mtime == stamp
+    assert "- sft: " in (out / "results.md").read_text()  # stage times survive the second invocation
 
 
 def test_split_by_type_holds_out_the_first_instances_of_each_type():

@@ -347,7 +347,8 @@ def test_cli_train_rl_checks_its_flags(b2b_org_path, tasks, tmp_path):
     runner = CliRunner()
     base = ["train", "rl", "--tasks", str(path), "--org", str(b2b_org_path), "--out", str(tmp_path / "o"), "--preset", "cpu-smoke"]
     cases = [(["--hint-rule", "always"], "--memory"), (["--hint-rule", "sometimes"], "hint rule"),
-             (["--algo", "ppo"], "grpo or dapo"), (["--group-size", "1"], "group_size"), (["--resume"], "nothing to resume")]
+             (["--algo", "ppo"], "grpo or dapo"), (["--group-size", "1"], "group_size"), (["--resume"], "nothing to resume"),
+             (["--schema", "some"], "full or task"), (["--resample-groups", "-1"], "resample_groups")]
     for extra, words in cases:
         result = runner.invoke(app, base + extra)
         assert result.exit_code == 1 and words in result.output, (extra, result.output)

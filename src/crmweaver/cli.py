@@ -675,6 +675,7 @@ def train_sft_cmd(
     max_length: Annotated[Optional[int], typer.Option("--max-length", help="Tokens per episode; longer ones are cut after their last whole assistant message that fits.")] = None,
     max_tasks: Annotated[Optional[int], typer.Option("--max-tasks", help="Train on the first N tasks (default: the preset's).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of shuffling and init.")] = None,
+    schema: Annotated[Optional[str], typer.Option("--schema", help="Prompt schema of the teacher episodes: full or task (only the type's objects).")] = None,
 ) -> None:
     """SFT cold start: teacher episodes, loss on the assistant tokens only, a checkpoint `local:OUT` loads."""
     from crmweaver.agent.backend import InfraError
@@ -686,7 +687,7 @@ def train_sft_cmd(
     try:
         p = get_preset(preset)
         config = p.sft_with(teacher=teacher, epochs=epochs, max_steps=max_steps, lr=lr, lora=lora, max_length=max_length,
-                            max_tasks=max_tasks, seed=seed)
+                            max_tasks=max_tasks, seed=seed, schema=schema)
         spec = model or p.model
         if spec is None:
             raise ValueError(f"the {preset} preset needs --model PATH (an instruct model directory)")
@@ -736,6 +737,8 @@ def train_rl_cmd(
     save_every: Annotated[Optional[int], typer.Option("--save-every", help="Checkpoint every N steps.")] = None,
     memory: Annotated[Optional[Path], typer.Option("--memory", help="Guideline memory (created if missing): hints per --hint-rule, verified successes write back.")] = None,
     hint_rule: Annotated[Optional[str], typer.Option("--hint-rule", help="never, always, prob:P or on_zero_group (needs --memory).")] = None,
+    resample_groups: Annotated[Optional[int], typer.Option("--resample-groups", help="DAPO dynamic sampling: extra groups per step rolled out to replace all-equal ones.")] = None,
+    schema: Annotated[Optional[str], typer.Option("--schema", help="Prompt schema of the episodes: full or task (only the type's objects).")] = None,
     vllm_url: Annotated[Optional[str], typer.Option("--vllm-url", help="Generate on `trl vllm-serve` at this URL (GPU; docs/gpu.md).")] = None,
     max_train_tasks: Annotated[Optional[int], typer.Option("--max-tasks", help="Train on the first N tasks (default: the preset's).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of sampling, shuffling and init.")] = None,
@@ -752,7 +755,7 @@ def train_rl_cmd(
         p = get_preset(preset)
         given = {"algo": algo, "group_size": group_size, "tasks_per_step": tasks_per_step, "steps": steps, "lr": lr,
                  "temperature": temperature, "max_turns": max_turns, "max_new_tokens": max_tokens, "save_every": save_every,
-                 "hint_rule": hint_rule, "seed": seed, "vllm_url": vllm_url}
+                 "hint_rule": hint_rule, "seed": seed, "vllm_url": vllm_url, "resample_groups": resample_groups, "schema": schema}
         given = {k: v for k, v in given.items() if v is not None}
         if vllm_url:
             given["sampler"] = "vllm"

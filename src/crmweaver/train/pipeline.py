@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import platform
 import shutil
 import time
 from collections import defaultdict
@@ -74,14 +76,16 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
         raise ValueError(f"the {preset.name} preset needs --model PATH")
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
+    timings_path = out / "timings.json"  # seconds per stage, summed over invocations (a resumed run keeps them)
+    timings: dict[str, float] = json.loads(timings_path.read_text()) if timings_path.exists() else {}
 
     def timed(name: str, fn: Callable[[], Any]) -> Any:
         t = time.perf_counter()
-        value = fn()
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t
-        return value
+        try:
+            return fn()
+        finally:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - t
+            timings_path.write_text(json.dumps(timings, indent=2) + "\n")
 
     # 1. org and tasks
     org_path = out / f"{cfg.org_preset}.db"
@@ -143,7 +147,7 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
                                      resume=latest_checkpoint(rl_dir) is not None, progress=_say_step(say)))
     evaluate_stage("sft+rl", f"local:{rl_dir}")
 
-    timings["total (this invocation)"] = time.perf_counter() - started
+    timings = {**timings, "total": sum(timings.values())}
     (out / RESULTS_MD).write_text(results_markdown(cfg, preset, summaries, rl_dir, timings), encoding="utf-8")
     say(f"results → {out / RESULTS_MD}")
     return summaries
@@ -198,6 +202,7 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, summaries: dict[str, S
     config = {"sft": asdict(preset.sft), "rl": asdict(preset.rl), "eval": asdict(eval_config(preset)),
               "max_new_tokens": preset.max_new_tokens}
     took = "\n".join(f"- {k}: {v / 60:.1f} min" for k, v in timings.items())
+    took += f"\n\nOn {os.cpu_count()} CPU cores ({platform.platform()})."
     return f"""# Training study: {preset.name} ({preset.summary})
 
 Made by `{cfg.command or f'crmweaver train pipeline --preset {preset.name} --out {cfg.out}'}`.
@@ -214,7 +219,7 @@ in the loop and writes back to its own copy.
 {head}{types}
 ## RL reward per step
 
-![reward curve]({rl_curve.name})
+![reward curve]({rl_curve.relative_to(cfg.out).as_posix()})
 
 | step | mean reward | hint rate | all-equal groups (after resampling) | groups resampled | sampled tokens/episode | seconds |
 |---:|---:|---:|---:|---:|---:|---:|
