@@ -55,6 +55,8 @@ def err(org, text: str, **limits) -> SoqlError:
         ("SELECT Id FROM Case WHERE CreatedDate = NEVER", "MALFORMED_QUERY", "unexpected token: 'NEVER'"),
         ("SELECT Id FROM Opportunity WHERE CloseDate = 2024-02-30", "MALFORMED_QUERY", "invalid date"),
         ("SELECT Name FROM Account ORDER BY Description", "INVALID_FIELD", "can not be sorted"),
+        ("SELECT Id FROM Case WHERE Description LIKE '%printer%'", "INVALID_FIELD", "field 'Description' can not be filtered"),
+        ("SELECT Id FROM Case WHERE Account.Description != null", "INVALID_FIELD", "field 'Account.Description' can not be filtered"),
         ("SELECT Description, COUNT(Id) FROM Account GROUP BY Description", "INVALID_FIELD", "can not be grouped"),
         ("SELECT Name, COUNT(Id) FROM Account", "MALFORMED_QUERY", "Field must be grouped or aggregated: Name"),
         ("SELECT Status, COUNT(Id) FROM Case GROUP BY Status ORDER BY Subject", "MALFORMED_QUERY", "Ordered field must be grouped or aggregated: Subject"),

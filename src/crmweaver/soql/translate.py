@@ -428,6 +428,8 @@ class Translator:
             raise self.malformed(cond, f"Aggregate functions are not allowed in the WHERE clause: {left.label}; use HAVING")
         if group is not None and not left.aggregate and left.sql not in group:
             raise self.malformed(cond, f"Field must be grouped or aggregated: {left.label}")
+        if not left.aggregate and left.type is T.TEXTAREA:  # long text areas: SOSL searches them, SOQL cannot filter
+            raise self.err("INVALID_FIELD", cond.left, f"field '{left.label}' can not be filtered in query call")
         return getattr(self, OPERATORS[cond.op])(scope, cond, left)
 
     def type_error(self, left: Bound, lit: ast.Literal) -> SoqlError:
