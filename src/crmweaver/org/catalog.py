@@ -61,6 +61,15 @@ class Issue:
     description: str
     keywords: tuple[str, ...]  # words that tie a case text to this issue
     symptoms: tuple[str, ...]  # customer-voice sentences for case descriptions
+    categories: tuple[str, ...] = ()  # product categories it can affect (empty: all); B2C has battery issues on watches, not tents
+    by_category: tuple[tuple[str, tuple[str, ...]], ...] = ()  # symptoms fitting one category, where the general ones would not
+
+    def affects(self, category: str) -> bool:
+        return not self.categories or category in self.categories
+
+    def symptoms_for(self, category: str) -> tuple[str, ...]:
+        """The symptoms a customer with a product of `category` reports."""
+        return dict(self.by_category).get(category, self.symptoms)
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,73 @@ ISSUES: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
       "I changed my email and now can't access my order history.")),
 ]
 
+# The product categories each category-bound issue can affect (the others affect every category):
+# a battery fails in a watch or a headlamp, never in a tent or a sock.
+ISSUE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Sizing and Fit Problem": ("Footwear & Apparel", "Packs & Bags"),
+    "Battery and Charging Failure": ("Wearables & Navigation",),
+    "App Pairing and Connectivity": ("Wearables & Navigation",),
+    "Waterproofing Failure": ("Camping & Shelter", "Packs & Bags", "Footwear & Apparel", "Wearables & Navigation"),
+    "Zipper and Seam Failure": ("Camping & Shelter", "Packs & Bags", "Footwear & Apparel"),
+    "Assembly Difficulty": ("Home Fitness",),
+    "Noise and Vibration": ("Home Fitness",),
+    "GPS and Sensor Accuracy": ("Wearables & Navigation",),
+}
+
+# Symptoms per product category where the issue's general symptoms would misfit (a child carrier
+# whose "sleeves are too short"). They name no item, because a category mixes boots and jackets;
+# categories not listed use the general symptoms.
+ISSUE_SYMPTOMS_BY_CATEGORY: dict[str, dict[str, tuple[str, ...]]] = {
+    "Defective on Arrival": {
+        "Camping & Shelter": ("It arrived with a crack in one of the parts.", "Part of it was bent when I opened the package.",
+                              "It doesn't work properly straight out of the box.", "There was visible damage when I unpacked it."),
+        "Packs & Bags": ("A buckle was already broken when it arrived.", "The fabric had a hole in it when I unpacked it.",
+                         "The zipper pull was snapped off when it came out of the box.", "A strap was torn at the seam on arrival."),
+        "Footwear & Apparel": ("There is a tear in the fabric from the packaging.", "A seam was already coming apart straight out of the box.",
+                               "It arrived with a visible defect in the stitching.", "The material was scuffed and damaged when it arrived."),
+        "Home Fitness": ("One of the parts was bent when I opened the package.", "It arrived cracked in one corner.",
+                         "Something rattles loose inside straight out of the box.", "It was damaged when I unpacked it."),
+        "Wearables & Navigation": ("It arrived with a cracked housing.", "It doesn't work properly straight out of the box.",
+                                   "One of the buttons was stuck when it arrived.", "The glass arrived scratched."),
+    },
+    "Missing Parts": {
+        "Camping & Shelter": ("Some of the pieces listed on the box were not in the package.", "The stuff sack listed on the label was missing.",
+                              "The instructions mention a repair kit that I did not get.", "A piece shown on the box is missing."),
+        "Packs & Bags": ("The rain cover listed on the tag wasn't included.", "A detachable strap listed on the tag was missing.",
+                         "The removable pocket shown on the website was not in the box.", "A piece shown on the label is missing."),
+        "Footwear & Apparel": ("Part of the set listed on the label was missing.", "The storage pouch listed on the tag wasn't included.",
+                               "I only received one item of the set I ordered.", "The box was missing the pieces shown on the label."),
+        "Home Fitness": ("Some of the hardware listed in the manual was not in the box.", "I only received two of the three pieces in the set.",
+                         "The instructions mention an adapter that I did not get.", "A piece shown on the box is missing."),
+        "Wearables & Navigation": ("An accessory listed on the box was missing.", "The strap listed on the box was not included.",
+                                   "The box had no quick-start guide.", "The carrying case listed on the box was missing."),
+    },
+    "Sizing and Fit Problem": {
+        "Footwear & Apparel": ("It is much tighter than my usual size.", "I followed the sizing chart and it is still too big.",
+                               "It runs a full size small compared with other brands.", "The fit is far too loose even in my normal size."),
+        "Packs & Bags": ("The hip belt won't tighten enough for me.", "The torso length doesn't adjust short enough for my back.",
+                         "The shoulder straps dig into my neck even when adjusted.", "It sits far too low on my back whatever I adjust."),
+    },
+    "Waterproofing Failure": {
+        "Camping & Shelter": ("Water got in at the seams on the first rainy night.", "It leaked in steady rain even though it's sold as waterproof.",
+                              "Everything inside got damp after a night of drizzle."),
+        "Packs & Bags": ("Everything inside was wet after a short time in the rain.", "Water pooled at the bottom in a light shower.",
+                         "It's sold as weatherproof but the contents got soaked."),
+        "Footwear & Apparel": ("It soaked through after twenty minutes of rain.", "Water got through at the seams on the first wet day.",
+                               "It's sold as waterproof but I got wet in light rain."),
+        "Wearables & Navigation": ("Water got inside the device even though it is rated waterproof.", "It fogged up inside after one rainy hike.",
+                                   "It stopped working after a light shower."),
+    },
+    "Zipper and Seam Failure": {
+        "Camping & Shelter": ("The zipper keeps splitting open behind the slider.", "A seam tore at a stress point after two nights.",
+                              "The zipper snags on every use."),
+        "Packs & Bags": ("The main zipper split open on the second day of my trip.", "A shoulder strap tore away at the seam.",
+                         "The buckle snapped when I tightened the hip belt."),
+        "Footwear & Apparel": ("The stitching is coming apart after a week.", "A seam split after only a few wears.",
+                               "The fabric tore at a seam on the first trip."),
+    },
+}
+
 COMPETITORS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
     ("Ridgecrest Supply Co.", ("wide store network", "strong private-label camping gear", "generous member rewards"),
      ("heavier tents and packs", "limited fitness range", "slow online customer service"), "a national outdoor retailer with its own brands"),

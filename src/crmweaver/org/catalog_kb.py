@@ -60,7 +60,9 @@ def build(preset: str, seed: int) -> Catalog:
         company=company,
         products=tuple(products),
         categories=tuple(data.CATEGORIES),
-        issues=tuple(Issue(n, d, tuple(k), tuple(s)) for n, d, k, s in data.ISSUES),
+        issues=tuple(Issue(n, d, tuple(k), tuple(s), getattr(data, "ISSUE_CATEGORIES", {}).get(n, ()),
+                           tuple(getattr(data, "ISSUE_SYMPTOMS_BY_CATEGORY", {}).get(n, {}).items()))
+                     for n, d, k, s in data.ISSUES),
         competitors=tuple(Competitor(n, tuple(s), tuple(w)) for n, s, w, _ in data.COMPETITORS),
         articles=tuple(articles),
         territories=tuple(Territory(n, s) for n, s in TERRITORIES),

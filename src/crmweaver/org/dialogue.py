@@ -637,7 +637,9 @@ def _plan_scenario(rng, violation, policies, priority, decoy_rate):
 
 def _ctx(issue, product, customer: Person, agent: Person, competitors) -> tuple[dict, list[str], list[str]]:
     iname = _attr(issue, "name", "an issue")
-    symptoms = list(_attr(issue, "symptoms", ()) or ())
+    by_category = getattr(issue, "symptoms_for", None)
+    category = _attr(product, "category", "")
+    symptoms = list(by_category(category) if by_category else (_attr(issue, "symptoms", ()) or ()))
     if not symptoms:
         desc = _attr(issue, "description", "")
         symptoms = [desc] if desc else ["It isn't working as expected."]

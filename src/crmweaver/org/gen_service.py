@@ -34,8 +34,9 @@ def build_cases(ctx: Ctx) -> None:
     n_issues = len(cat.issues)
     issue_cum = {}
     for p in range(len(cat.products)):
-        w = [0.3] * n_issues
-        for i in rng.sample(range(n_issues), 3):
+        fits = [i for i in range(n_issues) if cat.issues[i].affects(cat.products[p].category)]  # B2B: every issue
+        w = [0.3 if i in fits else 0.0 for i in range(n_issues)]
+        for i in rng.sample(fits, 3):
             w[i] += rng.choice((2.0, 4.0, 7.0))
         issue_cum[p] = cumulative(w)
 
@@ -108,7 +109,7 @@ def build_cases(ctx: Ctx) -> None:
             status = "Escalated"
         else:
             status = "New" if len(chain) == 1 and rng.random() < 0.4 else "Working"
-        subject, description = T.case_text(rng, issue, product.name, b2c=b2c)
+        subject, description = T.case_text(rng, issue, product.name, b2c=b2c, category=product.category)
         cid = ctx.add("Case", Subject=subject, Description=description, Status=status, Priority=priority,
                       CreatedDate=created, ClosedDate=closed if is_closed else None, OwnerId=owner.id,
                       AccountId=acc_id, ContactId=contact.id, OrderItemId__c=oi_id, IssueId__c=st["issue_ids"][issue_idx])

@@ -67,7 +67,7 @@ assert (len(_SUBJECT_C), len(_DESC_OPEN_C), len(_DESC_OPEN_C_AWAY), len(_DESC_IM
     len(_SUBJECT), len(_DESC_OPEN), len(_DESC_OPEN), len(_DESC_IMPACT), len(_DESC_IMPACT))
 
 
-def case_text(rng: random.Random, issue, product: str, *, b2c: bool = False) -> tuple[str, str]:
+def case_text(rng: random.Random, issue, product: str, *, b2c: bool = False, category: str = "") -> tuple[str, str]:
     """A subject and description that name the product and carry the issue's keywords and symptoms.
 
     B2C cases use a consumer voice (bought, used, wore) from parallel pools, with no talk of using a
@@ -84,7 +84,8 @@ def case_text(rng: random.Random, issue, product: str, *, b2c: bool = False) -> 
     fm = {"p": product, "i": issue.name, "il": issue.name.lower(), "kw": kw}
     subject = rng.choice(subjects).format_map(fm)
     subject = subject[0].upper() + subject[1:]
-    symptoms = rng.sample(issue.symptoms, k=min(len(issue.symptoms), rng.choice((1, 1, 2))))
+    pool = issue.symptoms_for(category)
+    symptoms = rng.sample(pool, k=min(len(pool), rng.choice((1, 1, 2))))
     parts = [rng.choice(opens).format_map(fm), *symptoms, rng.choice(impacts)]
     return subject, " ".join(p for p in parts if p)
 
