@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from crmweaver.org.dialogue import SUB_TOPICS
+from crmweaver.org.dialogue import SUB_TOPICS, sub_topics
 from crmweaver.org.store import open_org
 from crmweaver.tasks.family import Context, Params
 from crmweaver.tasks.families.knowledge_qa import PARAPHRASES, KnowledgeQA, lc, pattern
@@ -81,7 +81,7 @@ def test_call_detectors_match_planted_facts(scale1_orgs, preset):
         "SELECT Title FROM Knowledge__kav WHERE Title LIKE 'Competitor Profile: %'")]
     n = 0
     for vid, body in conn.execute("SELECT Id, Body__c FROM VoiceCallTranscript__c WHERE OpportunityId__c IS NOT NULL"):
-        neg, pos = topic_sentiment(body)
+        neg, pos = topic_sentiment(body, sub_topics(preset))
         assert sorted(neg) == facts[vid, "negative_topics"] and sorted(pos) == facts[vid, "positive_topics"], vid
         assert dict(mentions(body, names)) == facts[vid, "call_competitors"], vid
         n += 1
@@ -95,6 +95,7 @@ def test_topic_sentiment_examples():
             "[2025-01-01T10:00:31] Ana Lee: We're not comfortable with the contract length you proposed.")
     assert topic_sentiment(body) == ({"contract length"}, {"support responsiveness", "pricing"})
     assert set(SUB_TOPICS) >= {"pricing", "contract length"}
+    assert "licensing terms" not in sub_topics("b2c") and "return policy" in sub_topics("b2c")
 
 
 # --- hand-checked instances ---------------------------------------------------------------------

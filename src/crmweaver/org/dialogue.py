@@ -26,6 +26,28 @@ SUB_TOPICS: tuple[str, ...] = (
     "training",
     "data migration",
 )
+# A shopper's sales call talks about other things than a software buyer's; the same count keeps the
+# generator's draws (and so the B2B org) unchanged.
+SUB_TOPICS_B2C: tuple[str, ...] = (
+    "pricing",
+    "delivery time",
+    "product quality",
+    "warranty",
+    "return policy",
+    "sizing",
+    "durability",
+    "customer service",
+    "financing options",
+    "stock availability",
+)
+assert len(SUB_TOPICS_B2C) == len(SUB_TOPICS)
+
+
+def sub_topics(preset: str) -> tuple[str, ...]:
+    """The sub-topics sales calls of a preset's org discuss (sales_insight_mining asks about them)."""
+    return SUB_TOPICS_B2C if preset == "b2c" else SUB_TOPICS
+
+
 BANT_FACTORS = ("Budget", "Authority", "Need", "Timeline")
 
 

@@ -132,7 +132,7 @@ def build_opportunity_comms(ctx: Ctx) -> None:
         hot.setdefault(q, rng.choice(names))
         dominant = hot[q] if rng.random() < 0.5 else rng.choice(names)
         others = [c for c in names if c != dominant]
-        topics = rng.sample(T.SUB_TOPICS, rng.randint(2, 4))
+        topics = rng.sample(T.sub_topics(ctx.preset), rng.randint(2, 4))
         n_neg = rng.randint(1, len(topics) - 1)
         neg, pos = topics[:n_neg], topics[n_neg:]
         plans = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from crmweaver.org import dialogue as D
-from crmweaver.org.dialogue import BANT_FACTORS, SUB_TOPICS, EmailDraft, Person  # noqa: F401 (re-exported)
+from crmweaver.org.dialogue import BANT_FACTORS, SUB_TOPICS, EmailDraft, Person, sub_topics  # noqa: F401 (re-exported)
 
 # ---------------------------------------------------------------------------------------------
 # case texts

@@ -22,7 +22,7 @@ Ground truth for the text-based task types lives in a hidden table `_facts(recor
 - `call_competitors` (Opportunity id, and VoiceCallTranscript__c id): `{competitor name: mentions}`
   over the opportunity's calls (strictly one most-mentioned competitor) / in one call.
 - `negative_topics`, `positive_topics` (Opportunity id, and VoiceCallTranscript__c id): sorted
-  sub-topics (dialogue.SUB_TOPICS) with negative / positive sentiment.
+  sub-topics (dialogue.sub_topics(preset)) with negative / positive sentiment.
 
 B2C contracts have no CompanySignedDate: there the signing date of a won deal is
 Contract.CustomerSignedDate (sales-amount and sales-cycle windows use it).

@@ -16,7 +16,7 @@ import random
 import re
 from collections import Counter
 
-from crmweaver.org.dialogue import SUB_TOPICS
+from crmweaver.org.dialogue import SUB_TOPICS, sub_topics
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
 from crmweaver.tasks.windows import Window, past, random_window
 
@@ -31,13 +31,13 @@ NEGATIVE_CUES = (
 _CUE = re.compile(r"\b(" + "|".join(map(re.escape, NEGATIVE_CUES)) + r")")
 
 
-def topic_sentiment(body: str) -> tuple[set[str], set[str]]:
+def topic_sentiment(body: str, topics: tuple[str, ...] = SUB_TOPICS) -> tuple[set[str], set[str]]:
     """(negative, positive) sub-topics of one transcript: each line naming a sub-topic is judged by its cues."""
     neg: set[str] = set()
     pos: set[str] = set()
     for line in body.splitlines():
         text = (line.split(": ", 1)[1] if ": " in line else line).lower()
-        for topic in SUB_TOPICS:
+        for topic in topics:
             if topic in text:
                 (neg if _CUE.search(text) else pos).add(topic)
     return neg, pos
@@ -111,7 +111,7 @@ class SalesInsightMining(Family):
         calls = self._calls(ctx)
         kind = rng.choice(("competitor_opp", "negative_opp", "competitor_window"))
         today = ctx.today.isoformat()
-        topics = ", ".join(SUB_TOPICS)
+        topics = ", ".join(sub_topics(ctx.preset))
         if kind == "competitor_window":
             window = random_window(rng, ctx.today, kinds=("past_weeks", "past_months", "month", "quarter", "season"))
             n = sum(window.contains(c) for cs in calls.values() for _, c in cs)
@@ -208,7 +208,7 @@ class SalesInsightMining(Family):
         if v["kind"] == "negative_opp":
             neg: set[str] = set()
             for r in run(soql_calls)["records"]:
-                neg |= topic_sentiment(r["Body__c"])[0]
+                neg |= topic_sentiment(r["Body__c"], sub_topics(ctx.preset))[0]
             return join_topics(neg)
         profiles = run(f"SELECT Id, Title FROM Knowledge__kav WHERE Title LIKE '{PROFILE_PREFIX}%'")["records"]
         names = [r["Title"][len(PROFILE_PREFIX):] for r in profiles]
