@@ -30,7 +30,6 @@ from crmweaver.tasks.row import TaskRow, read_tasks, write_tasks
 from crmweaver.tasks.synth import synthesize
 from crmweaver.train.presets import Preset, get_preset
 
-STAGES = ("base", "sft", "sft+rl")
 RESULTS_MD = "results.md"
 
 
@@ -110,7 +109,10 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
         teacher = out / "runs" / "oracle-train"
         timed("memory", lambda: evaluate(org_path, train, functools.partial(make_backend, "oracle"), model="oracle",
                                          out_dir=teacher, resume=True, env_config=EnvConfig(schema=env.schema), progress=progress))
-        build_memory(read_records(teacher), memory_path, distiller="rule")[0].close()
+        building = memory_path.with_suffix(".partial.db")  # renamed when whole: a killed build is redone
+        building.unlink(missing_ok=True)
+        build_memory(read_records(teacher), building, distiller="rule")[0].close()
+        building.rename(memory_path)
     with Memory(memory_path, write_policy="off") as mem:
         say(f"memory {memory_path}: {len(mem)} guidelines")
 
