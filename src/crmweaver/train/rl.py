@@ -29,6 +29,7 @@ import math
 import os
 import random
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -472,6 +473,8 @@ def train_rl(
     except ImportError as e:
         raise RLError(f"RL training needs torch, transformers, datasets and trl ({e}): {TRAIN_HINT}") from None
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    # TRL 1.16 still passes transformers' renamed gradient_checkpointing options: not the user's to fix
+    warnings.filterwarnings("ignore", message=r".*gradient_checkpointing.* is deprecated", category=FutureWarning)
 
     from crmweaver.env.episode import EnvConfig
     from crmweaver.org.store import open_org
