@@ -73,3 +73,12 @@ def test_split_by_type_holds_out_the_first_instances_of_each_type():
             for i, t in enumerate(["handle_time"] * 3 + ["knowledge_qa"] * 2)]
     train, test = split_by_type(rows, 1)
     assert [r.idx for r in test] == [0, 3] and [r.idx for r in train] == [1, 4, 2]
+
+
+def test_demo_train_runs_the_study_after_the_demo(tmp_path):
+    out = tmp_path / "demo"
+    result = invoke("demo", "--out", out, "--model", "none", "--train", "--train-preset", "cpu-smoke")
+    assert (out / "runs" / "oracle" / "results.jsonl").is_file()
+    md = (out / "train" / "results.md").read_text()
+    assert "crmweaver demo --train --train-preset cpu-smoke" in md and "sft+rl · memory on" in md
+    assert "results.md" in result.output

@@ -391,7 +391,8 @@ def demo(
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode (CRMArena-Pro uses 20; the CPU demo keeps 3).", min=1)] = 3,
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="Tokens per model turn.", min=8)] = 96,
-    train: Annotated[bool, typer.Option("--train", help="Then run the training study at cpu-demo scale into OUT/train (`train pipeline`; ~90 min on 2 cores).")] = False,
+    train: Annotated[bool, typer.Option("--train", help="Then run the training study into OUT/train (`train pipeline`; cpu-demo: ~60 min on 2 cores).")] = False,
+    train_preset: Annotated[str, typer.Option("--train-preset", help="The study's preset with --train: cpu-demo, or cpu-smoke (a minute, random tiny model).")] = "cpu-demo",
 ) -> None:
     """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, compare."""
     from crmweaver.demo import DemoConfig, run_demo
@@ -430,7 +431,7 @@ def demo(
         f"Runs: {', '.join(str(p) for p in cfg.runs.values())} · compare any runs with `crmweaver report`."
     )
     if train:
-        _run_pipeline("cpu-demo", out / "train", preset, 0, None, f"crmweaver demo --train --out {out}")
+        _run_pipeline(train_preset, out / "train", preset, 0, None, f"crmweaver demo --train --train-preset {train_preset} --out {out}")
 
 
 @app.command("report")
