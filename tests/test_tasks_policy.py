@@ -150,3 +150,13 @@ def test_hand_checked_instances(rows, contexts):
 
     r = rows["b2b", "case_routing"][0]
     assert r.facts["subject"] in r.query and r.facts["description"] in r.query
+
+
+def test_a_verification_in_the_chat_does_not_cover_card_details_in_the_emails():
+    from crmweaver.tasks.families.policy_violation_identification import discloses_before_verifying
+
+    email = ["That's fine, I'll go ahead without verifying. Your order was paid with the card ending in 4767."]
+    chat = ["For security, I need to verify your identity first.", "Thanks for verifying your identity.",
+            "Your order was charged to the card ending in 0395."]
+    assert discloses_before_verifying(email) and not discloses_before_verifying(chat)
+    assert discloses_before_verifying(chat[2:] + chat[:2])  # shown first, verified after: too late

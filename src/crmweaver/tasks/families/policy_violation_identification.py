@@ -38,6 +38,8 @@ SUMMARIES = (
 DISPARAGING = re.compile(r"\b(junk|garbage|a joke|a mess|terrible|unreliable|a scam|wouldn't touch)\b", re.I)
 REFUSAL = re.compile(r"\b(can't|cannot|not able|unable|only available)\b", re.I)
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
+CARD = re.compile(r"card ending in \d{4}")
+VERIFIED = re.compile(r"you're verified|for verifying your identity")
 
 
 def parse_policies(articles: list[dict]) -> dict[str, tuple[str, tuple]]:
@@ -55,10 +57,22 @@ def _sentences(texts: list[str]) -> list[str]:
     return [s for t in texts for s in SENTENCE.split(t.replace("\n", " ")) if s]
 
 
-def breaches(agent_texts: list[str], priority: str | None, policies: dict[str, tuple[str, tuple]],
+def discloses_before_verifying(messages: list[str]) -> bool:
+    """One conversation (an email thread or a chat) shows card details before the customer's
+    identity was verified in it; a verification in another channel does not cover it."""
+    for t in messages:
+        if VERIFIED.search(t):
+            return False
+        if CARD.search(t):
+            return True
+    return False
+
+
+def breaches(conversations: list[list[str]], priority: str | None, policies: dict[str, tuple[str, tuple]],
              competitors: list[str]) -> list[str]:
-    """Rule kinds the agent's own words break."""
+    """Rule kinds the agent's own words break; `conversations` holds the agent's messages per channel."""
     found: list[str] = []
+    agent_texts = [t for conversation in conversations for t in conversation]
     text = " ".join(agent_texts)
     sents = _sentences(agent_texts)
     if "refund_window" in policies:
@@ -75,7 +89,7 @@ def breaches(agent_texts: list[str], priority: str | None, policies: dict[str, t
         if any(x > limit for x in amounts):
             found.append("credit_limit")
     if "identity_verification" in policies:
-        if re.search(r"card ending in \d{4}", text) and not re.search(r"you're verified|for verifying your identity", text):
+        if any(discloses_before_verifying(conversation) for conversation in conversations):
             found.append("identity_verification")
     if "no_roadmap_promises" in policies:
         month = "|".join(MONTHS)
@@ -142,17 +156,15 @@ class PolicyViolationIdentification(Family):
         mails = run(f"SELECT FromAddress, TextBody, MessageDate FROM EmailMessage WHERE ParentId = '{case_id}' "
                     "ORDER BY MessageDate")["records"]
         chats = run(f"SELECT Body FROM LiveChatTranscript WHERE CaseId = '{case_id}'")["records"]
-        texts = [m["TextBody"] or "" for m in mails if m["FromAddress"] == agent_email]
+        conversations = [[m["TextBody"] or "" for m in mails if m["FromAddress"] == agent_email]]
         for c in chats:
-            for line in (c["Body"] or "").splitlines():
-                m = re.match(r"^\[[^\]]+\] Agent [^:]+: (.*)$", line)
-                if m:
-                    texts.append(m[1])
+            lines = [re.match(r"^\[[^\]]+\] Agent [^:]+: (.*)$", line) for line in (c["Body"] or "").splitlines()]
+            conversations.append([m[1] for m in lines if m])
         found = run("FIND {policy} IN ALL FIELDS RETURNING Knowledge__kav(Id, Title, Summary)")["searchRecords"]
         policies = parse_policies(found)
         competitors = [a["Title"].split(": ", 1)[1] for a in run(
             "SELECT Title FROM Knowledge__kav WHERE Title LIKE 'Competitor Profile:%'")["records"]]
-        kinds = breaches(texts, case["Priority"], policies, competitors)
+        kinds = breaches(conversations, case["Priority"], policies, competitors)
         if len(kinds) > 1:
             raise ValueError(f"case {case_id}: several breaches detected: {kinds}")
         return [policies[kinds[0]][0]] if kinds else [None]
