@@ -59,22 +59,37 @@ def type_table(summary: Summary) -> Table:
     return table
 
 
+Rows = list[tuple[str, list[str]]]
+
+
+def compare_rows(summaries: dict[str, Summary]) -> tuple[Rows, Rows, list[str]]:
+    """The cells of runs side by side, one per run: (skill rows with ALL and confidentiality, per-type
+    rows, episodes). compare_table draws them for the terminal; the training study writes markdown."""
+    overall = [s.overall for s in summaries.values()]
+
+    def cells(get) -> list[str]:
+        return [_pct(get(g)) if g else "-" for g in overall]
+
+    skills = [(skill, cells(lambda g, s=skill: g.skills.get(s))) for skill in SKILLS]
+    skills += [("ALL", cells(lambda g: g.all)), ("confidentiality", cells(lambda g: g.confidentiality))]
+    codes = sorted({c for g in overall if g for c in g.types})
+    types = [(code, cells(lambda g, c=code: g.types[c].mean if c in g.types else None)) for code in codes]
+    return skills, types, [str(g.n) if g else "0" for g in overall]
+
+
 def compare_table(summaries: dict[str, Summary], *, per_type: bool = False) -> Table:
     """Runs side by side (e.g. memory off vs on, base vs trained): per skill, ALL, and optionally per type."""
     table = Table(title="runs compared (scores in %)")
     table.add_column("")
     for label in summaries:
         table.add_column(label, justify="right")
-    overall = {label: s.overall for label, s in summaries.items()}
-    for skill in SKILLS:
-        table.add_row(skill, *(_pct(g.skills.get(skill)) if g else "-" for g in overall.values()))
-    table.add_row("ALL", *(_pct(g.all) if g else "-" for g in overall.values()), style="bold")
-    table.add_row("confidentiality", *(_pct(g.confidentiality) if g else "-" for g in overall.values()))
+    skills, types, episodes = compare_rows(summaries)
+    for name, row in skills:
+        table.add_row(name, *row, style="bold" if name == "ALL" else None)
     if per_type:
         table.add_section()
-        codes = sorted({c for g in overall.values() if g for c in g.types})
-        for code in codes:
-            table.add_row(code, *("-" if not g or code not in g.types else _pct(g.types[code].mean) for g in overall.values()))
+        for name, row in types:
+            table.add_row(name, *row)
     table.add_section()
-    table.add_row("episodes", *(str(g.n) if g else "0" for g in overall.values()))
+    table.add_row("episodes", *episodes)
     return table

@@ -175,27 +175,20 @@ def _say_step(say: Callable[[str], None]) -> Callable[[dict[str, Any]], None]:
     return report
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}"
-
-
 def results_markdown(cfg: PipelineConfig, preset: Preset, summaries: dict[str, Summary], rl_dir: Path,
                      timings: dict[str, float]) -> str:
     """The before/after table (per skill, then per type) with how it was made."""
-    from crmweaver.tasks.types import SKILLS
+    from crmweaver.evaluate.table import compare_rows
 
     labels = list(summaries)
     head = "| | " + " | ".join(labels) + " |\n|---|" + "---:|" * len(labels) + "\n"
-    overall = {k: s.overall for k, s in summaries.items()}
+    skill_rows, type_rows, episodes = compare_rows(summaries)
 
-    def row(name: str, get) -> str:
-        return f"| {name} | " + " | ".join(_pct(get(g)) if g else "-" for g in overall.values()) + " |\n"
+    def lines(rows) -> str:
+        return "".join(f"| {'**ALL**' if name == 'ALL' else name} | " + " | ".join(row) + " |\n" for name, row in rows)
 
-    skills = "".join(row(skill, lambda g, s=skill: g.skills.get(s)) for skill in SKILLS)
-    skills += row("**ALL**", lambda g: g.all) + row("confidentiality", lambda g: g.confidentiality)
-    skills += "| episodes | " + " | ".join(str(g.n) if g else "0" for g in overall.values()) + " |\n"
-    codes = sorted({c for g in overall.values() if g for c in g.types})
-    types = "".join(row(code, lambda g, c=code: g.types[c].mean if c in g.types else None) for code in codes)
+    skills = lines(skill_rows) + "| episodes | " + " | ".join(episodes) + " |\n"
+    types = lines(type_rows)
     rl_curve = rl_dir / "metrics.png"
     metrics = rl_dir / "metrics.jsonl"
     steps = [json.loads(line) for line in metrics.read_text().splitlines()] if metrics.exists() else []
