@@ -354,9 +354,10 @@ def eval_(
     if out is None:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")[:40] or "model"
         out = Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
-    if schema not in ("full", "task"):
-        fail(f"--schema must be full or task, not {schema!r}")
-    config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt, schema=schema)
+    try:
+        config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt, schema=schema)
+    except ValueError as e:
+        fail(str(e))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("acc {task.fields[acc]}  infra {task.fields[infra]}"))
     with Progress(*columns, console=err, transient=True) as bar:

@@ -29,6 +29,14 @@ FORMAT_REMINDER = (
 TOOLS_REMINDER = "Your message called no tool. Call execute_soql, execute_sosl, or respond with your final answer."
 
 
+SCHEMAS = ("full", "task")  # what the prompt's schema section describes: every object, or the task type's
+
+
+def check_schema(schema: str) -> None:
+    if schema not in SCHEMAS:
+        raise ValueError(f"schema must be full or task, not {schema!r}")
+
+
 @dataclass
 class EnvConfig:
     max_turns: int = 20
@@ -39,6 +47,9 @@ class EnvConfig:
     schema: Literal["full", "task"] = "full"  # task: describe only the task type's objects (tasks.types.OBJECTS)
     query_timeout_s: float = 5.0
     max_rows: int = 2000
+
+    def __post_init__(self) -> None:
+        check_schema(self.schema)
 
 
 @dataclass(frozen=True)

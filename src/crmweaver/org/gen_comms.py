@@ -8,11 +8,11 @@ negative/positive sentiment about sub-topics.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from crmweaver.org import gen_names as N
 from crmweaver.org import gen_text as T
-from crmweaver.org.gen_base import Ctx, allocate, at_day, cumulative, rand_dt, weighted_index
+from crmweaver.org.gen_base import Ctx, allocate, at_day, cumulative, weighted_index
 from crmweaver.org.gen_people import AccountInfo, Agent
 from crmweaver.org.gen_sales import Opp
 
@@ -22,7 +22,7 @@ STAGE_TALK = {"Qualification": 0.6, "Discovery": 0.9, "Quote": 1.1, "Negotiation
 
 
 def build_leads(ctx: Ctx) -> None:
-    rng, st, cat = ctx.rng("leads"), ctx.state, ctx.catalog
+    rng, st = ctx.rng("leads"), ctx.state
     agents: list[Agent] = st["sales_agents"]
     cum = cumulative([a.weight for a in agents])
     accounts: list[AccountInfo] = st["accounts"]

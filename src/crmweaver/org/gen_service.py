@@ -13,7 +13,7 @@ from bisect import bisect_left
 from datetime import date, datetime, timedelta
 
 from crmweaver.org import gen_text as T
-from crmweaver.org.gen_base import Ctx, at_day, cumulative, rand_dt, weighted_index
+from crmweaver.org.gen_base import Ctx, at_day, cumulative, weighted_index
 from crmweaver.org.gen_people import Agent, Customer
 
 CASE_VIOLATION_RATE = 0.25

@@ -16,6 +16,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from crmweaver.env.episode import check_schema
+
 LORA_MIN_PARAMS = 1_000_000_000  # `lora=None` picks LoRA from this size up, full fine-tuning below
 
 
@@ -60,8 +62,7 @@ class SFTConfig:
             raise ValueError(f"max_length={self.max_length} cannot hold even the system prompt; use >= 8192 for our episodes")
         if self.max_tasks is not None and self.max_tasks < 1:
             raise ValueError("max_tasks must be >= 1 (or None for all)")
-        if self.schema not in ("full", "task"):
-            raise ValueError(f"schema must be full or task, not {self.schema!r}")
+        check_schema(self.schema)
         if self.dtype not in ("float32", "bfloat16", "float16"):
             raise ValueError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
 

@@ -33,8 +33,9 @@ import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from crmweaver.env.episode import check_schema
 from crmweaver.tasks.row import TaskRow
 
 ALGOS = ("grpo", "dapo")
@@ -175,8 +176,7 @@ class RLConfig:
             raise ValueError("lr and temperature must be > 0 (sampling at temperature 0 gives identical rollouts)")
         if self.scale_rewards not in ("group", "batch", "none"):
             raise ValueError(f"scale_rewards must be group, batch or none (got {self.scale_rewards!r})")
-        if self.schema not in ("full", "task"):
-            raise ValueError(f"schema must be full or task, not {self.schema!r}")
+        check_schema(self.schema)
         if self.sampler not in SAMPLERS:
             raise ValueError(f"unknown sampler {self.sampler!r}; use policy or vllm")
         if (self.group_size * self.tasks_per_step) % self.micro_batch:
