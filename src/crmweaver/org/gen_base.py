@@ -20,6 +20,8 @@ from crmweaver.org.store import make_id
 
 ID_OFFSET = {"b2b": 0, "b2c": 50_000_000}  # B2B and B2C orgs never share an id
 
+HISTORY_DAYS = 5 * 365  # the org's records span this many days before its `today`
+
 
 def fmt_dt(v: datetime) -> str:
     return v.isoformat(timespec="seconds") + ".000+0000"
@@ -103,7 +105,7 @@ class Ctx:
         assert self.preset in PRESETS
         self.tables = {o.name: Rows(o) for o in self.schema}
         self.now = datetime(self.today.year, self.today.month, self.today.day, 18, 0, 0)
-        self.start = self.today - timedelta(days=5 * 365)
+        self.start = self.today - timedelta(days=HISTORY_DAYS)
 
     def rng(self, stage: str) -> random.Random:
         return random.Random(f"{self.seed}:{self.preset}:{stage}")

@@ -14,13 +14,18 @@ import json
 import random
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from crmweaver.org.catalog import Catalog, catalog
+from crmweaver.org.gen_base import HISTORY_DAYS
 from crmweaver.org.store import Org
-from crmweaver.tasks.types import TASK_TYPES, TaskType
+from crmweaver.tasks.types import RETURN_ONLY, TASK_TYPES, TaskType
+
+
+REFERENCE_LEAD_DAYS = 365  # a row's date leaves this much history before it for its window
+REFERENCE_LAG_DAYS = 30  # and comes at least this long before the org's own clock
 
 
 class Resample(Exception):
@@ -41,19 +46,45 @@ class Params:
 
 @dataclass
 class Context:
-    """An org opened for task synthesis: plain SQL access, its catalog and its fixed today."""
+    """An org opened for task synthesis: plain SQL access, its catalog, and the row's reference date.
+
+    `today` is the task's own "today" (CRMArena-Pro states one per instance), set by `at(day)`;
+    the org's clock (`org.today`, what SOQL date literals resolve against) is later than every
+    row's date, so an agent must turn "the past 2 quarters" into explicit bounds.
+    """
 
     org: Org
     catalog: Catalog
+    ref_date: date | None = None  # the row's "today"; None until the synthesizer draws one
 
     @classmethod
     def open(cls, org: Org) -> "Context":
         seed = org.meta.get("seed", "0")
         return cls(org, catalog(org.preset, int(seed) if seed.isdigit() else 0))
 
+    def at(self, day: date) -> "Context":
+        """The same org seen from a row whose "today" is `day`."""
+        return replace(self, ref_date=day)
+
     @property
     def today(self) -> date:
-        return self.org.today
+        return self.ref_date or self.org.today
+
+    @property
+    def history_start(self) -> date:
+        """The first day of the org's records."""
+        return self.org.today - timedelta(days=HISTORY_DAYS)
+
+    def draw_reference_date(self, rng: random.Random) -> date:
+        """A row's "today": uniform over the org's history, a year of records before it for its window,
+        and at least a month before the org's clock."""
+        first = self.history_start + timedelta(days=REFERENCE_LEAD_DAYS)
+        last = self.org.today - timedelta(days=REFERENCE_LAG_DAYS)
+        return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+    def today_sentence(self) -> str:
+        """How a row's context states its reference date."""
+        return f"Today's date is {self.today.isoformat()}."
 
     @property
     def preset(self) -> str:
@@ -90,6 +121,11 @@ class Family:
 
     def reference(self, ctx: Context, params: Params, run: Runner) -> list[Any]:
         raise NotImplementedError
+
+    def return_only(self, none: str = "") -> str:
+        """The closing "Return only ..." sentence of an exact-match query; `none` says when to answer None."""
+        sentence = RETURN_ONLY[self.type.answer]
+        return f"{sentence[:-1]}, or None {none}." if none else sentence
 
     def phrase(self, rng: random.Random, **slots: Any) -> tuple[str, int]:
         """A query from a random template; returns (text, template index)."""

@@ -2,7 +2,8 @@
 
 A CRMArena-Pro row (`idx, task, query, answer, reward_metric, metadata, persona`) validates
 unchanged; crmweaver adds `skill`, `org`, `split`, `reference` (the expert's SOQL/SOSL steps and
-answer) and `facts` (what a simulated user may reveal in multi-turn mode).
+answer), `facts` (what a simulated user may reveal in multi-turn mode) and `today` (the row's
+reference date, which its context states).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class TaskRow(BaseModel):
     reference: Reference | None = None
     facts: dict[str, Any] | None = None
     template: int | None = None  # which phrasing template wrote the query (diversity checks)
+    today: str | None = None  # the row's reference date (ISO), as stated in metadata.required; stats read it
 
     @field_validator("task")
     @classmethod

@@ -1,5 +1,8 @@
 """Synthesize task rows on an org: sample, solve with SQL, replay the expert's queries, keep agreements.
 
+Each row has its own reference date ("today"), drawn across the org's history (`Context.at`);
+its windows and gold answer are computed from that date, never from the org's clock.
+
 Deterministic: each type draws from its own `Random(f"{seed}:{code}")`, so adding a type or
 changing one family never changes another's instances. The share of `None` answers follows
 TASKS.md by quota (round(N x share) instances aim for None).
@@ -68,16 +71,17 @@ def synthesize_type(ctx: Context, code: str, n: int, seed: int, start_idx: int =
         for attempt in range(MAX_TRIES):
             # after many misses, accept either polarity rather than fail the whole run
             strict = attempt < MAX_TRIES // 2
+            day_ctx = ctx.at(ctx.draw_reference_date(rng))
             try:
-                params = family.sample(ctx, rng, want_none)
+                params = family.sample(day_ctx, rng, want_none)
                 if params.query in seen_queries:
                     continue
-                gold = family.solve(ctx, params)
+                gold = family.solve(day_ctx, params)
             except Resample:
                 continue
             if strict and (gold == [None]) != want_none and ttype.none_share not in (0.0, 1.0):
                 continue
-            reference = run_reference(family, ctx, params)
+            reference = run_reference(family, day_ctx, params)
             if not same_answer(reference.answer, gold):
                 raise SynthError(
                     f"{code}: the reference trajectory answered {reference.answer} but the SQL solver {gold} "
@@ -101,6 +105,7 @@ def synthesize_type(ctx: Context, code: str, n: int, seed: int, start_idx: int =
                 reference=reference,
                 facts=params.facts or None,
                 template=params.template,
+                today=day_ctx.today.isoformat(),
             )
         )
     return rows

@@ -37,6 +37,19 @@ ANSWER_KINDS = {
     "refusal": "a refusal",
 }
 
+# The closing sentence of an exact-match query (CRMArena-Pro ends each with one), by answer kind.
+RETURN_ONLY = {
+    "user_id": "Return only the Id of the agent.",
+    "knowledge_id": "Return only the Id of the knowledge article.",
+    "issue_id": "Return only the Id of the issue.",
+    "product_id": "Return only the Id of the product.",
+    "task_ids": "Return only the Ids of the tasks.",
+    "month": "Return only the month name.",
+    "state": "Return only the two-letter state code.",
+    "bant": "Return only the names of the factors that are not met.",
+    "stage": "Return only the stage name.",
+}
+
 TASK_TYPES: dict[str, TaskType] = {
     t.code: t
     for t in [
