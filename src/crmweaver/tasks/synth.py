@@ -65,7 +65,7 @@ def synthesize_type(ctx: Context, code: str, n: int, seed: int, start_idx: int =
     wants_none = set(rng.sample(range(n), round(n * ttype.none_share))) if n else set()
     org_label = f"{ctx.preset}:{ctx.org.meta.get('seed')}:{ctx.org.meta.get('scale')}"
     rows: list[TaskRow] = []
-    seen_queries: set[str] = set()
+    seen: set[tuple[str, str]] = set()  # (query, required): a generic query whose entity sits in the context repeats
     for i in range(n):
         want_none = i in wants_none
         for attempt in range(MAX_TRIES):
@@ -74,7 +74,7 @@ def synthesize_type(ctx: Context, code: str, n: int, seed: int, start_idx: int =
             day_ctx = ctx.at(ctx.draw_reference_date(rng))
             try:
                 params = family.sample(day_ctx, rng, want_none)
-                if params.query in seen_queries:
+                if (params.query, params.required) in seen:
                     continue
                 gold = family.solve(day_ctx, params)
             except Resample:
@@ -90,7 +90,7 @@ def synthesize_type(ctx: Context, code: str, n: int, seed: int, start_idx: int =
             break
         else:
             raise SynthError(f"{code}: no valid instance after {MAX_TRIES} draws; is the org too small?")
-        seen_queries.add(params.query)
+        seen.add((params.query, params.required))
         rows.append(
             TaskRow(
                 idx=start_idx + i,
