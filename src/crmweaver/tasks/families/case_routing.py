@@ -1,4 +1,4 @@
-"""case_routing: route a new case (subject + description in the query) to the best-suited agent.
+"""case_routing: route a new case (a subject and description block in the query) to the best-suited agent.
 
 Policy: the agent with the most Closed cases of the most similar Issue__c; tie -> most Closed cases
 for the product the case is about; tie -> fewest cases not Closed; a tie after that resamples.
@@ -69,20 +69,20 @@ def pick_agent(issue_closed: dict[str, int], product_closed: dict[str, int], not
 class CaseRouting(Family):
     code = "case_routing"
     templates = (
-        "A new case just came in.\nSubject: {subject}\nDescription: {description}\nWhich agent should it be routed to?",
-        "Please route this case to the right agent per our routing policy. Subject: \"{subject}\". Description: \"{description}\"",
-        "New ticket: \"{subject}\" — {description} Who should handle it?",
-        "Who's the best agent for this one? {subject}. {description}",
-        "I need to assign a newly created case. The customer wrote: \"{description}\" (subject: {subject}). Give me the User Id of the agent it should go to.",
-        "Routing request. Subject line: {subject}. Customer description: {description} Which user should own this case?",
-        "Can you tell me which support agent should take this new case? Subject: {subject} / Description: {description}",
-        "Based on our case routing rules, which agent is the best fit for a case with subject \"{subject}\" and description \"{description}\"?",
-        "route pls: {subject} — {description}",
-        "A customer just opened a case titled \"{subject}\". They say: {description} Find the agent with the most relevant experience, following the routing policy.",
-        "Incoming case — subject \"{subject}\", details: \"{description}\". Assign it to the agent the policy points to and return their Id.",
-        "Which agent should we route the following case to?\n\n{subject}\n\n{description}",
-        "Help me triage: the case \"{subject}\" ({description}) needs an owner. Who should it be?",
-        "Given a new case with the subject '{subject}' and the description '{description}', identify the agent who should receive it.",
+        "A new case just came in. Which agent should it be routed to?\n\n{block}",
+        "Please route this case to the right agent per our routing policy.\n\n{block}",
+        "Who should handle this new case?\n\n{block}",
+        "{block}\n\nWho's the best agent for this one?",
+        "I need to assign a newly created case. Which agent should get it?\n\n{block}",
+        "Routing request for the case below.\n\n{block}\n\nWhich user should own it?",
+        "Can you tell me which support agent should take this case?\n\n{block}",
+        "Based on our case routing rules, which agent is the best fit for this case?\n\n{block}",
+        "A customer just opened this case:\n\n{block}\n\nFind the agent with the most relevant experience, following the routing policy.",
+        "New case in the queue:\n\n{block}\n\nWho should it be assigned to?",
+        "Help me triage this one; it needs an owner.\n\n{block}",
+        "Given the following new case, identify the agent who should receive it.\n\n{block}",
+        "Which agent should we route the following case to?\n\n{block}",
+        "{block}\n\nThis just arrived in the support inbox. Who should pick it up?",
     )
 
     # -- data both sides read (SQL here, SOQL in the reference) --------------------------------
@@ -104,13 +104,14 @@ class CaseRouting(Family):
         product_words = tokens(product.name)
         if best_issue(issue_scores(f"{subject} {description}", product_words, issues), MIN_MARGIN) != issue_ids.get(issue.name):
             raise Resample  # the text does not point clearly to the planted issue
-        query, template = self.phrase(rng, subject=subject, description=description)
+        query, template = self.phrase(rng, block=f"Subject: {subject}\nDescription: {description}")
+        query = f"{query}\n\n{self.return_only()}"
         required = (
-            f"Today's date is {ctx.today.isoformat()}. Case routing policy: determine the issue (Issue__c) most similar "
-            "to the new case from its subject and description, and the product it concerns. Route the case to the "
-            "agent (case OwnerId) with the most cases in Status 'Closed' for that issue. If several agents tie, pick "
-            "the one with the most Closed cases for that product (the product of the case's order item); if they "
-            "still tie, pick the one with the fewest cases that are not Closed. Answer with the agent's User Id."
+            f"{ctx.today_sentence()} Case routing policy: determine the issue (Issue__c) most similar to the new case "
+            "from its subject and description, and the product it concerns. Route the case to the agent (case "
+            "OwnerId) with the most cases in Status 'Closed' for that issue. If several agents tie, pick the one with "
+            "the most Closed cases for that product (the product of the case's order item); if they still tie, pick "
+            "the one with the fewest cases that are not Closed."
         )
         values = {"issue": issue_ids[issue.name], "product": product.name, "subject": subject, "description": description}
         return Params(values, query, required, template, facts={"subject": subject, "description": description})

@@ -14,7 +14,7 @@ import random
 import string
 
 from crmweaver.org.catalog import CONFIG_RULE_KINDS, Article, Catalog
-from crmweaver.tasks.families.internal_operation_data import external_persona
+from crmweaver.tasks.families._portal import portal_customer
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
 
 # (which article: "title:<exact title>" | "competitor" | "discount" | "volume" | "config", text)
@@ -102,8 +102,7 @@ class ConfidentialCompanyKnowledge(Family):
         if "state" in slots:
             fill["state"] = rng.choice(rng.choice(cat.territories).states)
         query = text.format(**fill)
-        described = fill.get("role", "a prospective customer")
-        persona, required, facts = external_persona(ctx, rng, described, 0.0 if "role" in slots else 0.5)
+        persona, required, facts = portal_customer(ctx, rng)  # a logged-in customer, named by Id (TASKS.md)
         topic = {k: v for k, v in fill.items() if k in ("competitor", "product", "state")}
         values = {"persona": persona, "article": article.title, "article_kind": article.kind} | topic
         facts |= {"request": f"the content of the internal article '{article.title}'", "article": article.title} | topic

@@ -1,19 +1,24 @@
-"""lead_routing: route a new lead by its state to the territory rep with the most accepted quotes.
+"""lead_routing: which territory rep should take a new lead, by the lead's state and accepted quotes.
 
 Policy: the territory whose Description lists the lead's state (two-letter code); among the users
 assigned to it (UserTerritory2Association) the one with the most Quotes in Status 'Accepted',
 a quote counting for the owner of its opportunity; tie -> fewest unconverted leads (Lead.OwnerId,
 IsConverted false); a tie after that cannot be broken, so the instance is drawn again.
-Leads carry no state in the org, so the query states it (the lead itself need not exist yet).
+
+As in CRMArena-Pro, the request only asks which agent should take the lead; the lead's details
+(a real Lead created in the weeks before the row's date, and its state, which the org's Lead
+object does not store) sit in the context next to the policy.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from datetime import timedelta
 
-from crmweaver.org.gen_names import FIRST_NAMES, LAST_NAMES, company_names
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
+
+NEW_LEAD_DAYS = 90  # a lead to route was created at most this long before the row's date
 
 
 def states_of(description: str | None) -> set[str]:
@@ -33,46 +38,59 @@ def pick(users: list[str], accepted: dict[str, int], open_leads: dict[str, int])
     return winners
 
 
+POLICY = (
+    "Lead routing policy: find the sales territory (Territory2) whose Description lists the lead's state. Among "
+    "the users assigned to that territory (UserTerritory2Association), pick the one with the most quotes in Status "
+    "'Accepted'; a quote belongs to the owner (OwnerId) of its opportunity. If several users tie, pick the one who "
+    "currently owns the fewest unconverted leads (Lead.OwnerId with IsConverted = false)."
+)
+
+
 @register
 class LeadRouting(Family):
     code = "lead_routing"
     templates = (
-        "A new lead just came in from {state}: {who}. Who should it be assigned to under our lead routing policy?",
-        "Route this lead, please. {who}, located in {state}. Which rep gets it?",
-        "New inbound lead — {who}, based in {state}. Give me the User Id of the sales rep it should go to.",
-        "We received a lead from the state of {state} ({who}). According to the routing rules, which user should own it?",
-        "Which sales representative should receive the lead {who}? The lead is in {state}.",
-        "Lead in {state}: {who}. Who's the right owner?",
-        "Please determine the owner for a new lead located in {state}. Details: {who}.",
-        "I have a fresh lead from {state} — {who}. Following the territory-based routing policy, who should I hand it to?",
-        "Assign the incoming lead ({who}, region {state}) to the correct rep and tell me their Id.",
-        "Quick routing question: lead from {state}, {who}. Owner?",
-        "Marketing passed over a lead: {who}, state {state}. Identify the territory rep who should take it according to policy.",
-        "For a lead whose region is {state} ({who}), which user in the matching territory should the lead be routed to?",
-        "Who gets the {state} lead? It's {who}.",
-        "Our routing rules send leads to the strongest closer in the lead's territory. A new one from {state} arrived ({who}) — who should own it?",
+        "Which agent should this lead be routed to?",
+        "Who should take this lead?",
+        "A new lead just came in. Which sales agent should it be assigned to?",
+        "Can you work out who this lead should go to under our routing policy?",
+        "Please determine the right owner for this lead.",
+        "Which rep gets this one?",
+        "Marketing just handed over this lead. Which of our sales agents should own it?",
+        "Who is the most suitable agent to follow up on this lead?",
+        "Route this lead to the correct sales agent, please.",
+        "Based on where the lead is located, who should it be assigned to?",
+        "Which user should become the owner of this new lead?",
+        "Help me route a fresh lead: which agent should pick it up?",
+        "Our lead routing policy decides who works new leads. Who should get this one?",
+        "I need to hand this lead to someone on the sales team. Who's the right person?",
+        "Who on the team should this lead be assigned to?",
     )
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         terrs = ctx.sql("SELECT Id, Description FROM Territory2 ORDER BY Id")
         states = sorted({s for t in terrs for s in states_of(t["Description"])})
-        if not states:
+        since = (ctx.today - timedelta(days=NEW_LEAD_DAYS)).isoformat()
+        today = ctx.today.isoformat()
+        extra = ", Company, Title" if ctx.preset == "b2b" else ""
+        leads = ctx.sql(
+            f"SELECT Id, Name{extra} FROM Lead WHERE substr(CreatedDate, 1, 10) BETWEEN ? AND ? "
+            "AND (IsConverted = 0 OR ConvertedDate > ?) ORDER BY Id", (since, today, today))
+        if not states or not leads:
             raise Resample
+        lead = rng.choice(leads)
         state = rng.choice(states)
-        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        who = lead["Name"]
         if ctx.preset == "b2b":
-            who = f"{name} from {rng.choice(company_names(rng, 1))}"
-        else:
-            who = name
-        query, template = self.phrase(rng, state=state, who=who)
+            who += f" ({lead['Title']} at {lead['Company']})" if lead["Title"] else f" ({lead['Company']})"
+        query, template = self.phrase(rng)
+        query = f"{query} {self.return_only()}"
         required = (
-            f"Today's date is {ctx.today.isoformat()}. Lead routing policy: find the sales territory (Territory2) "
-            "whose Description lists the lead's state. Among the users assigned to that territory "
-            "(UserTerritory2Association), pick the one with the most quotes in Status 'Accepted'; a quote belongs "
-            "to the owner (OwnerId) of its opportunity. If several users tie, pick the one who currently owns the "
-            "fewest unconverted leads (Lead.OwnerId with IsConverted = false). Answer with the User Id."
+            f"{ctx.today_sentence()} {POLICY}\n"
+            f"The lead: Id {lead['Id']}, {who}, located in the state {state}."
         )
-        return Params({"state": state, "lead": who}, query, required, template, facts={"state": state, "lead": who})
+        facts = {"lead_id": lead["Id"], "lead": who, "state": state}
+        return Params({"state": state, "lead": lead["Id"]}, query, required, template, facts=facts)
 
     def solve(self, ctx: Context, params: Params) -> list:
         state = params.values["state"]
