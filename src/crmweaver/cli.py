@@ -226,25 +226,82 @@ def tasks_synth(
 
 
 @tasks_app.command("stats")
-def tasks_stats(path: Annotated[Path, typer.Argument(help="A task file (JSONL or JSON list).")]) -> None:
-    """Counts per type and skill, answer kinds and sizes, and the share of None answers."""
+def tasks_stats(
+    path: Annotated[Path, typer.Argument(help="A task file (JSONL or JSON list).")],
+    org_path: Annotated[Optional[Path], typer.Option("--org", help="The org the tasks were made on: adds knowledge-base figures.")] = None,
+) -> None:
+    """Per type: None share, answer length, date spread, Return-only share and answer priors next to CRMArena-Pro's (✗ = drift)."""
     from crmweaver.tasks.row import TaskFileError, read_tasks
-    from crmweaver.tasks.stats import skill_counts, task_stats
+    from crmweaver.tasks.stats import (BENCH_DATE_YEARS, BENCH_DATES, KB_BENCHMARK, benchmark_items, date_spread,
+                                       kb_stats, prior_stats, skill_counts, task_stats)
 
     try:
         rows = read_tasks(path)
     except TaskFileError as e:
         fail(str(e))
+    org = None
+    if org_path is not None:
+        try:
+            org = open_org(org_path)
+        except OrgError as e:
+            fail(str(e))
+
+    def mark(drift: list[str] | bool) -> str:
+        return ("✗ " + ", ".join(drift) if isinstance(drift, list) else "✗") if drift else "✓"
+
     stats = task_stats(rows)
-    table = Table(title=f"{path} · {len(rows)} tasks")
-    for col, justify in (("type", "left"), ("skill", "left"), ("answer", "left"), ("tasks", "right"),
-                         ("None", "right"), ("None target", "right"), ("answer sizes", "left"), ("templates", "right")):
+    table = Table(title=f"{path} · {len(rows)} tasks · CRMArena-Pro figures from TASKS.md")
+    for col, justify in (("type", "left"), ("skill", "left"), ("tasks", "right"), ("None", "right"), ("bench", "right"),
+                         ("answer", "right"), ("bench", "right"), ("dates", "right"), ("years", "right"),
+                         ("Return only", "right"), ("templates", "right"), ("drift", "left")):
         table.add_column(col, justify=justify)
     for s in stats.values():
-        sizes = " ".join(f"{k}:{v}" for k, v in sorted(s.answer_sizes.items()))
-        table.add_row(s.code, s.skill, s.answer_kind, str(s.count), f"{s.none_share:.0%}", f"{s.target_none_share:.0%}",
-                      sizes, str(len(s.templates)) if s.templates else "-")
+        bench = benchmark_items(s.code)
+        if s.answer_kind == "refusal":
+            answer, bench_answer = "refusal", "refusal"
+        elif s.answer_kind == "text":
+            answer = f"{s.chars_median:.0f} ch" if s.chars_median is not None else "-"
+            bench_answer = "short"
+        else:
+            answer = f"{s.items_mean:.1f}" if s.items_mean is not None else "-"
+            bench_answer = {5.0: "5 (4-7)", 1.1: "1.1"}.get(bench, f"{bench:.0f}")
+        ro = s.return_only_share
+        table.add_row(s.code, s.skill, str(s.count), f"{s.none_share:.0%}", f"{s.target_none_share:.0%}", answer,
+                      bench_answer, f"{s.distinct_dates}/{s.count}", f"{s.years_spanned:.1f}",
+                      "-" if ro is None else f"{ro:.0%}", str(len(s.templates)) if s.templates else "-", mark(s.drift()))
     console.print(table)
+    spread = date_spread(rows)
+    console.print(
+        f"dates: {spread.distinct} distinct over {spread.dated} dated rows ({spread.share:.0%}; uniform draws over "
+        f"{BENCH_DATE_YEARS:.0f} years give {spread.expected_share:.0%}), spanning {spread.years:.1f} years · "
+        f"benchmark ~{BENCH_DATES[0]} over {BENCH_DATES[1]}, ~{BENCH_DATE_YEARS:.0f} years · {mark(spread.drifts)}",
+        highlight=False,
+    )
+    priors = prior_stats(rows)
+    if priors:
+        ptable = Table(title="answer priors")
+        for col, justify in (("type", "left"), ("figure", "left"), ("rows", "right"), ("ours", "right"),
+                             ("bench", "right"), ("drift", "left")):
+            ptable.add_column(col, justify=justify)
+        for p in priors:
+            fmt = (lambda v: f"{v:.1f}") if p.prior.mean else (lambda v: f"{v:.0%}")
+            ptable.add_row(p.code, p.prior.name, str(p.n), "-" if p.value is None else fmt(p.value),
+                           fmt(p.prior.target), mark(p.drifts))
+        console.print(ptable)
+    if org is not None:
+        with org:
+            kb = kb_stats(org.conn, rows)
+        b = KB_BENCHMARK
+        ktable = Table(title=f"knowledge base · {org_path}")
+        for col in ("figure", "ours", "bench"):
+            ktable.add_column(col, justify="left" if col == "figure" else "right")
+        ktable.add_row("articles", str(kb.articles), f"~{b.articles} (B2B)")
+        ktable.add_row("median length (chars)", f"{kb.median_chars:,.0f}", f"~{b.median_chars:,}")
+        ktable.add_row(f"share {b.band[0]:,}-{b.band[1]:,} chars", f"{kb.band_share:.0%}", f">{b.band_share:.0%}")
+        ktable.add_row("knowledge_qa gold verbatim in an article", "-" if kb.verbatim is None else f"{kb.verbatim:.0%}",
+                       f"~{b.verbatim_share:.0%}")
+        console.print(ktable)
+        console.print(f"knowledge base: {mark(kb.drift())}", highlight=False)
     console.print("per skill: " + ", ".join(f"{k} {v}" for k, v in skill_counts(stats).items()))
 
 

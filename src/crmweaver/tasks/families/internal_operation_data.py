@@ -40,7 +40,7 @@ _T: tuple[tuple[str, str], ...] = (
     ("largest discount given on a product", "What's the biggest discount anyone has gotten on the {product}?"),
     ("average discount on a product", "How much off list do your reps usually end up giving on the {product}?"),
     ("deals lost to a competitor", "How often do you lose deals to {competitor}?"),
-    ("competitor mentions in sales calls", "Which competitor comes up most on your sales calls these days?"),
+    ("competitor mentions in sales calls", "Which competitor comes up most on your sales calls lately?"),
     ("support backlog", "How many open cases is your support team sitting on right now?"),
     ("case rate for a product", "What share of {product} orders end up with a support case?"),
     ("revenue by category", "How much did your {category} line bring in during {window}?"),

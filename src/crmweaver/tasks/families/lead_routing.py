@@ -87,7 +87,7 @@ class LeadRouting(Family):
         query = f"{query} {self.return_only()}"
         required = (
             f"{ctx.today_sentence()} {POLICY}\n"
-            f"The lead: Id {lead['Id']}, {who}, located in the state {state}."
+            f"The lead: Id {lead['Id']}, {who}, located in {state}."
         )
         facts = {"lead_id": lead["Id"], "lead": who, "state": state}
         return Params({"state": state, "lead": lead["Id"]}, query, required, template, facts=facts)
