@@ -1,10 +1,11 @@
-"""SFT end to end at cpu-smoke scale (a random tiny Llama with SmolLM2's tokenizer), and the CPU
-shortcuts of the loss (shared-prefix cache, detached context, sparse logits) checked against a
-plain forward. Skipped without crmweaver[local] and the bundled model (its tokenizer is used)."""
+"""SFT end to end at cpu-smoke scale (a random tiny Llama with SmolLM2's tokenizer), and what makes
+it fast checked against a plain forward: the shared prefix (loss value and gradient), sparse logits,
+bfloat16 autocast. Skipped without crmweaver[local] and the bundled model (its tokenizer is used)."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
@@ -19,7 +20,17 @@ from crmweaver.tasks.synth import synthesize  # noqa: E402
 from crmweaver.train.data import Example, render_episode  # noqa: E402
 from crmweaver.train.models import load_policy, load_tokenizer, tiny_model  # noqa: E402
 from crmweaver.train.presets import PRESETS, SFTConfig, get_preset  # noqa: E402
-from crmweaver.train.sft import Trajectory, build_examples, masked_lm_loss, run_sft, teacher_trajectories  # noqa: E402
+from crmweaver.train.sft import (  # noqa: E402
+    PrefixBatches,
+    Trajectory,
+    build_examples,
+    curve_checkpoint,
+    example_prefixes,
+    masked_lm_loss,
+    run_sft,
+    shared_prefix_backward,
+    teacher_trajectories,
+)
 
 TYPES = ["handle_time", "knowledge_qa", "lead_qualification", "transfer_count"]
 
@@ -42,12 +53,24 @@ def test_smoke_sft_trains_every_parameter_and_saves(smoke):
     assert result.steps == 2 and result.teacher_successes == result.teacher_episodes == len(TYPES)
     assert result.losses and all(math.isfinite(x) for x in result.losses)
     assert 0 < result.trained_tokens and result.examples == len(TYPES)
+    assert result.precision == "bf16"  # the CPU presets train under bfloat16 autocast
     trained, tok = load_policy(str(out))
     init = tiny_model(tok)  # same seed: the weights SFT started from
     before = dict(init.named_parameters())
     for name, param in trained.named_parameters():  # TRL's check: every trained parameter moved
         assert not torch.equal(param, before[name]), f"{name} did not change"
     assert (out / "sft_log.jsonl").is_file() and (out / "sft.json").is_file()
+    assert result.curve == [2] and (curve_checkpoint(out, 2) / "config.json").is_file()  # the learning curve's point
+
+
+def test_teacher_episodes_get_the_students_turn_budget(smoke, tasks):
+    from crmweaver.train.presets import turn_budget
+
+    result, out = smoke
+    budget = max(len(t.reference.steps) for t in tasks) + 2
+    assert result.teacher_max_turns == budget == turn_budget(tasks)
+    records = [json.loads(x) for x in (out / "teacher" / "results.jsonl").read_text().splitlines()]
+    assert all(r["turns"] <= budget for r in records)
 
 
 def test_checkpoint_runs_in_the_local_backend(smoke):
@@ -57,29 +80,77 @@ def test_checkpoint_runs_in_the_local_backend(smoke):
     assert isinstance(gen.text, str) and 0 < len(gen.extra["completion_ids"]) <= 8
 
 
-def test_cpu_loss_shortcuts_equal_the_plain_loss(b2b_org_path, tasks, tmp_path):
-    """Prefix cache and detached context change the backward pass, never the loss value."""
-    from transformers import DynamicCache
-
+def _two_episodes_sharing_a_prompt(b2b_org_path, tasks, tmp_path):
     trajs, _ = teacher_trajectories(b2b_org_path, tasks[:2], "oracle", out_dir=tmp_path)
     tok = load_tokenizer("tiny")
-    model = tiny_model(tok)
     ids, mask = render_episode(tok, trajs[0].messages)
-    ex = Example(ids, mask)
-    x, y = torch.tensor(ids), torch.tensor(ex.labels())
+    first = mask.index(1)
+    other = ids[:first] + ids[first:][::-1][: len(ids) - first]  # the same prompt, another continuation
+    return tok, [Example(ids, mask), Example(other, mask[: len(other)])], first
+
+
+def _flat_grad(model):
+    g = torch.cat([p.grad.flatten() if p.grad is not None else torch.zeros(p.numel()) for p in model.parameters()])
+    model.zero_grad(set_to_none=True)
+    return g
+
+
+def test_shared_prefix_gives_the_plain_loss_and_its_gradient(b2b_org_path, tasks, tmp_path):
+    """The prompt encoded once, every episode reading its keys/values: same loss, same gradient (the
+    old no-grad prefix kept the loss and lost the gradient through those keys/values)."""
+    tok, examples, first = _two_episodes_sharing_a_prompt(b2b_org_path, tasks, tmp_path)
+    model = tiny_model(tok)
+    rows = [(torch.tensor(ex.input_ids), torch.tensor(ex.labels())) for ex in examples]
+    denom = float(sum(ex.trained_tokens for ex in examples))
+    want = 0.0
+    for x, y in rows:
+        with torch.no_grad():
+            full = model(input_ids=x[None]).logits[0, :-1].float()
+        want += torch.nn.functional.cross_entropy(full, y[1:], ignore_index=-100, reduction="sum").item()
+        loss, n = masked_lm_loss(model, x, y)
+        (loss / denom).backward()
+    plain = _flat_grad(model)
+    prefix = example_prefixes(examples, SFTConfig())
+    assert prefix == [first - 1, first - 1]  # the whole prompt but the position predicting the first trained token
+    got, n = shared_prefix_backward(model, rows, prefix[0], denom)
+    shared = _flat_grad(model)
+    assert n == denom and got == pytest.approx(want / denom, rel=1e-5)
+    assert torch.nn.functional.cosine_similarity(plain, shared, dim=0).item() >= 0.999
+    assert torch.norm(plain - shared) / torch.norm(plain) < 1e-3
+
+
+def test_a_prefix_never_swallows_the_first_trained_token(b2b_org_path, tasks, tmp_path):
+    tok, examples, first = _two_episodes_sharing_a_prompt(b2b_org_path, tasks, tmp_path)
+    model = tiny_model(tok)
+    x, y = torch.tensor(examples[0].input_ids), torch.tensor(examples[0].labels())
     with torch.no_grad():
-        full = model(input_ids=x[None]).logits[0, :-1].float()
-        want = torch.nn.functional.cross_entropy(full, y[1:], ignore_index=-100, reduction="sum").item()
-        start = mask.index(1) - 7
-        for detach in (False, True):
-            for cached in (False, True):
-                cache = None
-                if cached:
-                    cache = DynamicCache()
-                    model(input_ids=x[None, :start], cache=cache, use_cache=True)
-                got, n = masked_lm_loss(model, x, y, cache=cache, start=start if cached else 0, detach_context=detach)
-                assert n == sum(mask)
-                assert got.item() == pytest.approx(want, rel=1e-4), (detach, cached)
+        _, n = masked_lm_loss(model, x, y, cache=None, start=0)
+        assert n == examples[0].trained_tokens
+        with pytest.raises(ValueError, match="shared prefix must end before"):
+            masked_lm_loss(model, x, y, start=first)  # the old limit: the first trained token was dropped
+
+
+def test_bf16_autocast_keeps_the_loss(b2b_org_path, tasks, tmp_path):
+    tok, examples, _ = _two_episodes_sharing_a_prompt(b2b_org_path, tasks, tmp_path)
+    model = tiny_model(tok)
+    x, y = torch.tensor(examples[0].input_ids), torch.tensor(examples[0].labels())
+    with torch.no_grad():
+        fp32, _ = masked_lm_loss(model, x, y)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            bf16, _ = masked_lm_loss(model, x, y)
+    assert bf16.dtype == torch.float32 and bf16.item() == pytest.approx(fp32.item(), rel=1e-2)
+
+
+def test_prefix_batches_group_episodes_that_share_a_prompt():
+    a, b = [1] * 300, [2] * 300
+    seqs = [a + [i] for i in range(5)] + [b + [9], b + [8], [7, 7]]
+    prefix = [300] * 7 + [0]
+    batches = PrefixBatches(seqs, prefix, batch_size=2, seed=0)
+    first, second = list(batches), list(batches)
+    for plan in (first, second):
+        assert sorted(i for batch in plan for i in batch) == list(range(8))  # each episode once per epoch
+        assert all(len({tuple(seqs[i][:300]) for i in batch}) == 1 for batch in plan)
+    assert len(batches) == len(first) == 5 and first != second  # reshuffled every epoch
 
 
 def test_long_episodes_are_cut_at_an_assistant_turn(b2b_org_path, tasks, tmp_path):

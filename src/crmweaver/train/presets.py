@@ -1,8 +1,11 @@
 """Training configs (one validated dataclass per component) and the named presets that fill them.
 
     cpu-smoke  a random tiny Llama (SmolLM2's tokenizer), 8 tasks, a few steps: CI runs SFT + RL in ~2 minutes
-    cpu-demo   the bundled SmolLM2-135M-Instruct on 2 CPU cores: the whole study (train pipeline) within ~90 minutes;
+    cpu-demo   the bundled SmolLM2-135M-Instruct on 2 CPU cores: a small study (train pipeline) within ~90 minutes;
                prompts describe only the task type's objects (EnvConfig.schema="task"), ~1k tokens instead of ~5k
+    cpu-study  the bundled SmolLM2-135M-Instruct on 2 CPU cores, sized for ~150 minutes: SFT on hundreds of oracle
+               episodes with a learning curve, RL on the tasks the SFT policy sometimes solves, 5 held-out instances
+               of every type, 4 of the types never trained on
     gpu        a Qwen-class 1.5B-8B instruct model the user gives (--model PATH); LoRA, bf16, full-length
                episodes; RL generation through vLLM (see the RL docs)
 
@@ -27,7 +30,7 @@ class SFTConfig:
 
     teacher: str = "oracle"  # oracle, any model spec (its successful episodes are kept), or a run folder runs/ID
     max_tasks: int | None = None  # use the first N training tasks (None: all)
-    teacher_max_turns: int = 20  # turns per teacher episode (CRMArena-Pro's 20)
+    teacher_max_turns: int | None = None  # turns per teacher episode; None: the tasks' turn budget (turn_budget), as the student is evaluated
     schema: str = "full"  # the prompt's schema: full, or task (only the type's objects; EnvConfig.schema)
     observation_chars: int = 6000  # longer query results are cut in teacher episodes (EnvConfig.observation_chars)
     epochs: float = 2.0
@@ -38,16 +41,17 @@ class SFTConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.0
     lora_targets: str = "all-linear"  # peft's shorthand: every linear layer but the output head
-    batch_size: int = 1  # episodes per micro-batch (each is forwarded on its own: no padding)
+    batch_size: int = 1  # episodes per micro-batch (each is forwarded on its own: no padding); same-prefix episodes are batched together
     grad_accum: int = 4  # micro-batches per optimizer step
     max_length: int = 8192  # longer episodes are cut after their last whole assistant message that fits (counted)
     warmup_ratio: float = 0.1
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
-    detach_prefix: bool = True  # the system prompt all episodes share is encoded once per step without gradient (see sft.py)
-    detach_context: bool = False  # also encode observations/requests without gradient; backprop through assistant turns only (CPU)
+    share_prefix: bool = True  # a micro-batch's shared system prompt is encoded once, its gradient exact (see sft.py)
     prefix_min_tokens: int = 256  # shortest prefix worth sharing
-    dtype: str = "float32"  # bfloat16 on GPUs
+    dtype: str = "float32"  # the weights' dtype (the optimizer's master copy): float32 on CPUs, bfloat16 on GPUs
+    bf16: bool = True  # compute in bfloat16 (autocast; AVX-512 BF16 CPUs run it ~3x faster), weights stay in dtype
+    curve: tuple[int, ...] = ()  # also save the policy after the first N episodes seen (OUT/curve/after-N), for a learning curve
     seed: int = 0
     logging_steps: int = 1
 
@@ -65,6 +69,11 @@ class SFTConfig:
         check_schema(self.schema)
         if self.dtype not in ("float32", "bfloat16", "float16"):
             raise ValueError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
+        if self.teacher_max_turns is not None and self.teacher_max_turns < 1:
+            raise ValueError("teacher_max_turns must be >= 1 (or None for the tasks' turn budget)")
+        self.curve = tuple(sorted(set(self.curve)))
+        if any(not isinstance(n, int) or n < 1 for n in self.curve):
+            raise ValueError(f"curve holds episode counts >= 1, not {self.curve}")
 
     def learning_rate(self, use_lora: bool) -> float:
         return self.lr if self.lr is not None else (2e-4 if use_lora else 1e-4)
@@ -81,9 +90,11 @@ class Preset:
     summary: str
     model: str | None  # None: the user must give --model (the gpu preset)
     train_tasks: int  # tasks to train on (the first N of --tasks)
-    eval_tasks: int  # held-out tasks the before/after table uses
-    eval_max_turns: int
+    eval_tasks: int  # held-out tasks the before/after table uses (spread evenly over the types)
+    eval_max_turns: int | None  # None: the tasks' turn budget (turn_budget), for teacher, RL and evaluation alike
     max_new_tokens: int  # per model turn, in rollouts and evaluation
+    held_out_types: tuple[str, ...] = ()  # types never trained on: evaluated only (unseen scenarios)
+    eval_concurrency: int = 1  # episodes evaluated at once (the local backend batches them)
     sft: SFTConfig = field(default_factory=SFTConfig)
     rl: Any = None  # the RL trainer's config (train/rl.py), when that stage is installed
 
@@ -93,6 +104,9 @@ class Preset:
         return dataclasses.replace(self.sft, **given)
 
 
+HELD_OUT_TYPES = ("lead_routing", "quote_approval", "activity_priority", "transfer_count")  # one per business skill,
+# each with a seen sibling (case_routing, invalid_config, wrong_stage_rectification, handle_time)
+
 PRESETS: dict[str, Preset] = {
     "cpu-smoke": Preset(
         name="cpu-smoke",
@@ -100,10 +114,10 @@ PRESETS: dict[str, Preset] = {
         model="tiny",
         train_tasks=8,
         eval_tasks=4,
-        eval_max_turns=2,
+        eval_max_turns=None,
         max_new_tokens=16,
-        sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, grad_accum=2, max_length=16384, detach_context=True,
-                      schema="task"),
+        sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, batch_size=2, grad_accum=1, max_length=16384,
+                      schema="task", curve=(2,)),
     ),
     "cpu-demo": Preset(
         name="cpu-demo",
@@ -111,10 +125,25 @@ PRESETS: dict[str, Preset] = {
         model="local",
         train_tasks=44,
         eval_tasks=22,
-        eval_max_turns=3,
+        eval_max_turns=None,
         max_new_tokens=128,
-        sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, grad_accum=4, max_length=3072, detach_context=True,
-                      schema="task", observation_chars=1500),
+        sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, batch_size=2, grad_accum=2, max_length=3072, schema="task", observation_chars=1500),
+    ),
+    # ~150 minutes on 2 Zen 5 cores (bf16): SFT ~35 min (360 episodes, one epoch), RL ~40 min (screening + 16 steps),
+    # 8 evaluations of 110 held-out episodes (batched) ~50 min; the rest is minutes
+    "cpu-study": Preset(
+        name="cpu-study",
+        summary="bundled SmolLM2-135M-Instruct on 2 CPU cores: SFT on 360 oracle episodes with a learning curve, RL on the "
+                "tasks SFT sometimes solves; 5 held-out instances per type, 4 types never trained on",
+        model="local",
+        train_tasks=360,
+        eval_tasks=110,
+        eval_max_turns=None,
+        max_new_tokens=128,
+        held_out_types=HELD_OUT_TYPES,
+        eval_concurrency=8,
+        sft=SFTConfig(max_tasks=360, epochs=1, lr=1e-4, batch_size=4, grad_accum=2, max_length=4096, schema="task",
+                      observation_chars=1500, curve=(100, 300)),
     ),
     "gpu": Preset(
         name="gpu",
@@ -124,9 +153,18 @@ PRESETS: dict[str, Preset] = {
         eval_tasks=440,
         eval_max_turns=20,
         max_new_tokens=512,
-        sft=SFTConfig(epochs=2, lr=None, lora=None, batch_size=1, grad_accum=16, max_length=32768, dtype="bfloat16", detach_prefix=False),
+        eval_concurrency=8,
+        sft=SFTConfig(epochs=2, lr=None, lora=None, batch_size=1, grad_accum=16, max_length=32768, dtype="bfloat16", share_prefix=False),
     ),
 }
+
+
+def turn_budget(tasks: Any, spare: int = 2) -> int:
+    """Turns an episode gets: the most reference steps (queries) any of `tasks` needs, plus `spare`
+    (the answer, and one turn to recover from a mistake). A budget below that makes the tasks
+    unsolvable, even for the oracle."""
+    steps = [len(t.reference.steps) for t in tasks if getattr(t, "reference", None) is not None]
+    return max(steps, default=1) + spare
 
 
 def get_preset(name: str) -> Preset:
