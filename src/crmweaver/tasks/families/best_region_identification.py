@@ -1,13 +1,26 @@
-"""best_region_identification: the shipping state whose cases close quickest on average in a window."""
+"""best_region_identification: the shipping state whose cases close quickest on average in a window.
+
+As in CRMArena-Pro, the row's context carries only its date; what a region is and how closure
+time is measured are shared definitions in `metadata.optional`.
+"""
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
 
+from crmweaver.tasks.families._database import (
+    bounds, busy_window, empty_window, extreme, optional_text, required_text, seconds_between,
+)
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
-from crmweaver.tasks.families._database import bounds, busy_window, empty_window, extreme, seconds_between
 from crmweaver.tasks.windows import Window
+
+DEFINITIONS = optional_text(
+    "A case's region (state) is the ShippingState of its account (Case.AccountId -> Account.ShippingState). "
+    "A case's closure time is the time from its CreatedDate to its ClosedDate; cases belong to a period by "
+    "their CreatedDate, and only closed cases have a closure time. The best region is the state with the "
+    "smallest average closure time.",
+)
 
 
 def pick(durations: dict[str, list[float]]) -> list:
@@ -19,19 +32,19 @@ class BestRegionIdentification(Family):
     code = "best_region_identification"
     templates = (
         "Which state had the quickest average case closure time in {window}?",
-        "In {window}, which region closed its cases fastest on average?",
+        "In {window}, which region closed its cases the fastest on average?",
         "Identify the state where cases were resolved the fastest on average during {window}.",
-        "What's our best region for case closure speed in {window}? Give me the state code.",
+        "What was our best region for case closure speed in {window}?",
         "Fastest average case closure by state, {window}?",
         "For cases opened in {window}, which customer state shows the shortest average time from creation to closure?",
         "I'm comparing regions for {window}: which state's cases got closed the quickest on average?",
-        "Return the two-letter code of the state with the lowest average case closure time in {window}.",
-        "Which shipping state led on average time-to-close for cases created in {window}?",
+        "Which state had the lowest average case closure time in {window}?",
+        "Where did our service team close cases the fastest in {window}, by state?",
         "Our VP of service asked which state had the speediest case resolution in {window}. Can you find it?",
-        "Looking at {window}, where (by state) do cases close fastest on average?",
-        "Determine the region with the best average case closure time across {window}.",
+        "Looking at {window}, in which state do cases close the fastest on average?",
+        "Which region had the best average case closure time across {window}?",
         "Hey, which state had the shortest average time to close cases in {window}?",
-        "Rank states by average case closure time for {window} and tell me the quickest one.",
+        "Which state's customers had their cases resolved the quickest on average in {window}?",
     )
 
     def durations(self, ctx: Context, window: Window) -> dict[str, list[float]]:
@@ -49,20 +62,17 @@ class BestRegionIdentification(Family):
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         if want_none:
-            window = empty_window(rng, ctx.today, lambda w: not self.durations(ctx, w))
+            window = empty_window(rng, ctx, lambda w: not self.durations(ctx, w))
         else:
-            window = busy_window(rng, ctx.today)
+            window = busy_window(rng, ctx)
             if not self.durations(ctx, window):
                 raise Resample
         query, template = self.phrase(rng, window=window.phrase)
-        required = (
-            f"Today's date is {ctx.today.isoformat()}. A case's region is the ShippingState of its account "
-            "(Case.AccountId -> Account.ShippingState). Consider the cases created within the requested period "
-            "(by Case.CreatedDate) that have been closed (ClosedDate set). A case's closure time is the time from "
-            "its CreatedDate to its ClosedDate. Average the closure times per state and report the state with the "
-            "smallest average. Answer with the two-letter state code, or None if no such case exists."
+        query += " " + self.return_only(none="if no case from that period was closed")
+        return Params(
+            {"window": window.to_dict()}, query, required_text(ctx), template, optional=DEFINITIONS,
+            facts={"period": window.phrase},
         )
-        return Params({"window": window.to_dict()}, query, required, template, facts={"period": window.phrase})
 
     def solve(self, ctx: Context, params: Params) -> list:
         return pick(self.durations(ctx, Window.from_dict(params.values["window"])))

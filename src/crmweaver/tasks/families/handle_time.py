@@ -1,44 +1,55 @@
-"""handle_time: the agent with the lowest or highest average case handle time in a window."""
+"""handle_time: the agent with the lowest or highest average case handle time in a window.
+
+Two counts, as CRMArena-Pro's policy has them: the "more than N cases" bar counts every case an
+agent handled (first owner and every agent it was transferred to, `HANDLED_RULE`), while the
+average runs only over the agent's closed cases that were never transferred. A qualifying agent
+without such a case has no average and is not ranked.
+"""
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
 
-from crmweaver.tasks.families._database import average, extreme, seconds_between
-from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
-from crmweaver.tasks.windows import Window, random_window
+from crmweaver.tasks.families._database import (
+    HANDLED_RULE, average, busy_window, extreme, handled_counts, handled_per_agent, handled_via,
+    more_than_threshold, required_text, seconds_between,
+)
+from crmweaver.tasks.family import Context, Family, Params, Runner, register
+from crmweaver.tasks.windows import Window, count_of
 
 LOW = ("lowest", "shortest", "quickest", "fastest", "best")
 HIGH = ("highest", "longest", "slowest", "worst")
 
 
-def pick(durations: dict[str, list[int]], more_than: int, lowest: bool) -> list:
-    """The policy's winner among agents with more than `more_than` cases; a tie cannot be broken."""
-    return extreme({agent: average(d) for agent, d in durations.items() if len(d) > more_than}, lowest)
+def pick(handled: dict[str, int], durations: dict[str, list[int]], more_than: int, lowest: bool) -> list:
+    """The policy's winner among agents who handled more than `more_than` cases; a tie cannot be broken."""
+    return extreme({a: average(d) for a, d in durations.items() if d and handled.get(a, 0) > more_than}, lowest)
 
 
 @register
 class HandleTime(Family):
     code = "handle_time"
     templates = (
-        "Which agent had the {adj} average handle time over {window}? Only count agents who handled more than {n} cases.",
-        "Who's our {adj} agent by average handle time in {window}, among those with more than {n} cases?",
-        "Find the agent with the {adj} average case handle time for cases created in {window} (agents with over {n} cases only).",
-        "Give me the Id of the service agent whose average handle time was the {adj} during {window}; ignore agents with {n} or fewer cases.",
-        "For {window}, identify the agent with the {adj} average handle time. Consider agents managing more than {n} cases.",
-        "I need the agent with the {adj} avg handle time across cases opened in {window} — agents with more than {n} cases, please.",
-        "Looking at {window}: which support agent shows the {adj} mean time to close a case? Minimum: more than {n} cases.",
-        "Return the User Id of the agent with the {adj} average handle time in {window}, considering only agents who had more than {n} cases.",
-        "Quick one: {adj} average handle time in {window}, agents with > {n} cases. Who is it?",
-        "Our service manager wants to know which agent had the {adj} average handle time for cases from {window}. Only agents with more than {n} cases count.",
-        "Among agents who handled more than {n} cases created in {window}, who has the {adj} average handle time?",
-        "Determine which agent posted the {adj} average handle time in {window} (agent must have more than {n} cases).",
-        "Can you check who had the {adj} average handling time on cases during {window}? Skip anyone with {n} cases or fewer.",
-        "Rank agents by average handle time for {window} and tell me the {adj} one — more than {n} cases required.",
+        "Which agent had the {adj} average handle time in {window}? Only count agents who handled more than {cases}.",
+        "Who's our {adj} agent by average handle time over {window}, among those who handled more than {cases}?",
+        "Find the agent with the {adj} average case handle time for cases created in {window}, considering agents with more than {cases}.",
+        "I'm putting together the service review for {window}. Which agent had the {adj} average handle time? Leave out anyone who handled {cases} or fewer.",
+        "For {window}, identify the agent with the {adj} average handle time. Consider agents managing more than {cases}.",
+        "Which of our support agents resolved cases the {speed} on average in {window}? Agents need more than {cases} to count.",
+        "Looking at {window}: which agent shows the {adj} average time to close a case, among agents with more than {cases}?",
+        "Quick one: {adj} average handle time in {window}, agents with more than {cases}. Who is it?",
+        "Our service manager wants to know which agent had the {adj} average handle time for cases from {window}. Only agents with more than {cases} count.",
+        "Among agents who handled more than {cases} created in {window}, who has the {adj} average handle time?",
+        "Can you check who had the {adj} average handling time on cases during {window}? Skip anyone with {cases} or fewer.",
+        "Which agent took the {took} on average to close their cases in {window}? I only care about agents who handled more than {cases}.",
+        "Who on the service team had the {adj} handle time on average over {window}, if we only look at agents with more than {cases}?",
+        "I need the agent with the {adj} average handle time in {window}, counting only agents who worked more than {cases}.",
+        "Which agent closed cases the {speed} in {window}, on average? Consider only agents who handled more than {cases}.",
     )
 
     def durations(self, ctx: Context, window: Window) -> dict[str, list[int]]:
+        """Handle times (seconds) of the closed, never-transferred cases created in the window, by owner."""
         rows = ctx.sql(
             """SELECT c.OwnerId, c.CreatedDate, c.ClosedDate FROM "Case" c
                WHERE c.ClosedDate IS NOT NULL AND substr(c.CreatedDate, 1, 10) >= ? AND substr(c.CreatedDate, 1, 10) < ?
@@ -53,48 +64,45 @@ class HandleTime(Family):
         return out
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
-        window = random_window(rng, ctx.today)
-        durations = self.durations(ctx, window)
-        most = max((len(d) for d in durations.values()), default=0)
-        if want_none:
-            more_than = max(most, rng.choice((1, 2, 3)))
-        elif most == 0:
-            raise Resample
-        else:
-            more_than = rng.randint(0, min(most - 1, 4))
+        window = busy_window(rng, ctx)
+        handled = handled_per_agent(ctx, window)
+        more_than = more_than_threshold(rng, max(handled.values(), default=0), want_none, cap=4)
         lowest = rng.random() < 0.5
-        adj = rng.choice(LOW if lowest else HIGH)
-        query, template = self.phrase(rng, adj=adj, window=window.phrase, n=more_than)
-        required = (
-            f"Today's date is {ctx.today.isoformat()}. The handle time of a case is the time between its "
-            "CreatedDate and its ClosedDate. Consider closed cases created within the requested period. "
-            "Ignore transferred cases: a case counts as transferred when its CaseHistory__c has an "
-            "'Owner Assignment' record with a previous owner (OldValue__c set), i.e. it changed hands after "
-            "it was opened. Group the remaining cases by their owner (OwnerId), keep only "
-            f"agents with more than {more_than} such cases, and compare their average handle time. "
-            "Answer with the agent's User Id, or None if no agent qualifies."
+        query, template = self.phrase(
+            rng, adj=rng.choice(LOW if lowest else HIGH), speed="fastest" if lowest else "slowest",
+            took="least time" if lowest else "most time", window=window.phrase, cases=count_of(more_than, "case"),
+        )
+        query += " " + self.return_only(none="if no agent qualifies")
+        required = required_text(
+            ctx,
+            "The handle time of a case is the time between its CreatedDate and its ClosedDate. Consider the cases "
+            f"created within the requested period. {HANDLED_RULE} Only agents who handled more than "
+            f"{count_of(more_than, 'case')} of these qualify. When averaging, ignore transferred cases (cases with "
+            "an 'Owner Assignment' record whose OldValue__c is set) and cases not yet closed: a qualifying agent's "
+            "average handle time is the mean over the closed, never-transferred cases they own (Case.OwnerId), and "
+            "an agent without such a case is not ranked. Answer with the agent's User Id, or None if no agent "
+            "can be ranked.",
         )
         values = {"window": window.to_dict(), "more_than": more_than, "lowest": lowest}
-        return Params(values, query, required, template, facts={"period": window.phrase, "min_cases_exclusive": more_than})
+        facts = {"period": window.phrase, "min_cases_exclusive": more_than, "lowest": lowest}
+        return Params(values, query, required, template, facts=facts)
 
     def solve(self, ctx: Context, params: Params) -> list:
         v = params.values
-        return pick(self.durations(ctx, Window.from_dict(v["window"])), v["more_than"], v["lowest"])
+        window = Window.from_dict(v["window"])
+        return pick(handled_per_agent(ctx, window), self.durations(ctx, window), v["more_than"], v["lowest"])
 
     def reference(self, ctx: Context, params: Params, run: Runner) -> list:
         v = params.values
         window = Window.from_dict(v["window"])
-        cases = run(
-            "SELECT Id, OwnerId, CreatedDate, ClosedDate FROM Case "
-            f"WHERE ClosedDate != null AND {window.soql('CreatedDate')}"
+        owner_of, moves = handled_via(run, window)
+        handled = handled_counts(owner_of, ((m["CaseId__c"], m["OldValue__c"], m["NewValue__c"]) for m in moves))
+        transferred = {m["CaseId__c"] for m in moves if m["OldValue__c"]}
+        closed = run(
+            f"SELECT Id, OwnerId, CreatedDate, ClosedDate FROM Case WHERE ClosedDate != null AND {window.soql('CreatedDate')}"
         )
-        transferred = run(
-            "SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND OldValue__c != null "
-            f"AND CaseId__r.ClosedDate != null AND {window.soql('CaseId__r.CreatedDate')}"
-        )
-        skip = {r["CaseId__c"] for r in transferred["records"]}
         durations: dict[str, list[int]] = defaultdict(list)
-        for r in cases["records"]:
-            if r["Id"] not in skip:
+        for r in closed["records"]:
+            if r["Id"] not in transferred:
                 durations[r["OwnerId"]].append(int(seconds_between(r["CreatedDate"], r["ClosedDate"])))
-        return pick(durations, v["more_than"], v["lowest"])
+        return pick(handled, durations, v["more_than"], v["lowest"])

@@ -3,6 +3,7 @@
 Sales of an order = Σ OrderItem Quantity × UnitPrice; the order counts when its contract was
 signed in the window (CompanySignedDate; B2C contracts only have CustomerSignedDate) and goes to
 the order's owner. An owner of counted orders without lines totals 0 (and still competes).
+About 15 % of rows ask for the lowest seller, as in CRMArena-Pro.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+from crmweaver.tasks.families._database import (
+    bounds, busy_window, empty_window, extreme, required_text, signed_field, signed_phrase,
+)
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
-from crmweaver.tasks.families._database import bounds, busy_window, empty_window, extreme, signed_field, signed_phrase
 from crmweaver.tasks.windows import Window
 
-TOP = ("top", "best", "highest-selling", "leading")
+LOWEST_SHARE = 0.15
+TOP = ("top", "best", "highest-selling", "leading", "strongest")
 BOTTOM = ("bottom", "lowest-selling", "weakest", "worst-performing")
 
 
@@ -23,19 +27,20 @@ class SalesAmountUnderstanding(Family):
     code = "sales_amount_understanding"
     templates = (
         "Who was the {adj} sales agent by sales amount in {window}?",
-        "Which sales rep generated the {most} revenue from orders whose contracts were signed in {window}?",
-        "Identify the {adj} salesperson for {window}, measured by total order value.",
-        "Give me the User Id of the {adj} sales agent in {window} based on sales amount.",
+        "Which sales rep generated the {most} revenue in {window}?",
+        "Identify the {adj} salesperson for {window}, measured by total sales.",
+        "Which agent was our {adj} seller in {window}?",
         "{adj_cap} sales agent in {window} by sales volume?",
-        "I need to know which agent brought in the {most} sales in {window} \u2014 sum of quantity times unit price over their orders.",
-        "Looking at contracts signed in {window}, which order owner had the {most} total sales?",
+        "I need to know which agent brought in the {most} sales in {window}.",
+        "Looking at deals signed in {window}, which agent had the {most} total sales?",
         "Our sales director asked for the {adj} performer of {window} in terms of sales amount. Who is it?",
-        "Determine which sales agent accumulated the {most} order revenue in {window}.",
-        "Hey, who sold the {most} in {window}? Go by order line amounts.",
-        "For {window}, rank the sales agents by total sales amount and return the {adj} one.",
+        "Which sales agent booked the {most} business in {window}?",
+        "Hey, who sold the {most} in {window}?",
+        "Which rep ended {window} with the {most} in total sales?",
         "Which agent's orders added up to the {most} money for deals signed in {window}?",
-        "Please find the sales agent with the {most} total sales (Quantity x UnitPrice) on orders with contracts signed during {window}.",
-        "Sales leaderboard question: who finished {adj} in {window} by sales amount?",
+        "Who had the {most} sales in dollar terms during {window}?",
+        "Sales leaderboard question: who finished {place} in {window} by sales amount?",
+        "Among our sales agents, whose total sales for {window} were the {extreme}?",
     )
 
     def totals(self, ctx: Context, window: Window) -> dict[str, float]:
@@ -55,24 +60,29 @@ class SalesAmountUnderstanding(Family):
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         if want_none:
-            window = empty_window(rng, ctx.today, lambda w: not self.totals(ctx, w))
+            window = empty_window(rng, ctx, lambda w: not self.totals(ctx, w))
         else:
-            window = busy_window(rng, ctx.today)
+            window = busy_window(rng, ctx)
             if not self.totals(ctx, window):
                 raise Resample
-        lowest = rng.random() < 0.4
+        lowest = rng.random() < LOWEST_SHARE
         adj = rng.choice(BOTTOM if lowest else TOP)
-        most = "least" if lowest else "most"
-        query, template = self.phrase(rng, adj=adj, adj_cap=adj.capitalize(), most=most, window=window.phrase)
-        required = (
-            f"Today's date is {ctx.today.isoformat()}. An order counts for the requested period when its contract "
-            f"(Order.ContractId) was signed within the period; the signing date is {signed_phrase(ctx)}. An order's "
-            "sales amount is the sum of Quantity x UnitPrice over its order products (OrderItem). Credit each "
-            "counted order to its owner (Order.OwnerId), total per agent, and compare the agents who own at least "
-            "one counted order. Answer with the agent's User Id, or None if no order counts."
+        query, template = self.phrase(
+            rng, adj=adj, adj_cap=adj.capitalize(), most="least" if lowest else "most",
+            place="last" if lowest else "first", extreme="lowest" if lowest else "highest",
+            window=window.phrase,
+        )
+        query += " " + self.return_only(none="if no deal was signed in that period")
+        required = required_text(
+            ctx,
+            "An order counts for the requested period when its contract (Order.ContractId) was signed within the "
+            f"period; the signing date is {signed_phrase(ctx)}. An order's sales amount is the sum of Quantity x "
+            "UnitPrice over its order products (OrderItem). Credit each counted order to its owner "
+            "(Order.OwnerId), total per agent, and compare the agents who own at least one counted order. Answer "
+            "with the agent's User Id, or None if no order counts.",
         )
         values = {"window": window.to_dict(), "lowest": lowest}
-        return Params(values, query, required, template, facts={"period": window.phrase})
+        return Params(values, query, required, template, facts={"period": window.phrase, "lowest": lowest})
 
     def solve(self, ctx: Context, params: Params) -> list:
         v = params.values
@@ -93,3 +103,4 @@ class SalesAmountUnderstanding(Family):
         for r in lines["records"]:
             totals[owner[r["OrderId"]]] += (r["Quantity"] or 0) * (r["UnitPrice"] or 0)
         return extreme(totals, v["lowest"])
+

@@ -12,12 +12,12 @@ from collections import defaultdict
 
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
 from crmweaver.tasks.families._database import (
-    average, bounds, busy_window, days_between, empty_window, extreme, signed_field, signed_phrase,
+    average, bounds, busy_window, days_between, empty_window, extreme, required_text, signed_field, signed_phrase,
 )
 from crmweaver.tasks.windows import Window
 
-FAST = ("fastest", "shortest", "quickest")
-SLOW = ("slowest", "longest")
+FAST = ("shortest", "quickest", "fastest")
+SLOW = ("longest", "slowest")
 
 
 def pick(cycles: dict[str, list[int]], lowest: bool) -> list:
@@ -28,20 +28,21 @@ def pick(cycles: dict[str, list[int]], lowest: bool) -> list:
 class SalesCycleUnderstanding(Family):
     code = "sales_cycle_understanding"
     templates = (
-        "Which sales agent had the {adj} average sales cycle for deals signed in {window}?",
-        "Who closes deals the {speed} on average? Look at contracts signed in {window}.",
-        "Identify the agent with the {adj} average time from opportunity creation to contract signing in {window}.",
-        "{adj_cap} average sales cycle in {window} \u2014 which agent?",
-        "Give me the User Id of the sales rep whose opportunities had the {adj} average cycle length, for contracts signed during {window}.",
-        "I'm analysing deal velocity for {window}. Which agent's average sales cycle was the {adj}?",
-        "Among opportunities whose contracts were signed in {window}, which owner took the {took} on average to get there?",
-        "Our CRO wants to know who had the {adj} sales cycle on average in {window}. Can you find out?",
-        "Determine the sales agent with the {adj} mean number of days between opportunity creation and signature in {window}.",
-        "Hey, who had the {adj} average sales cycle in {window}?",
-        "Looking at deals signed in {window}, rank agents by average sales cycle and return the {adj} one.",
-        "Which opportunity owner shows the {adj} average sales cycle for {window}?",
-        "Please find the agent whose won deals in {window} took the {took} on average from creation to signed contract.",
-        "For {window}: which agent needed the {took} on average to turn opportunities into signed contracts?",
+        "Which agent closes deals the {speed} on average? Look at deals signed in {window}.",
+        "Who had the {adj} average sales cycle for deals signed in {window}?",
+        "Which sales agent takes the {took} to close a deal, on average, based on contracts signed in {window}?",
+        "I'm looking at deal velocity for {window}. Which rep gets from opportunity to signed contract the {speed}?",
+        "Who on the sales team had the {adj} time to close in {window}?",
+        "Among deals that were signed in {window}, whose opportunities took the {took} on average to close?",
+        "Our CRO wants to know which agent has the {adj} sales cycle. Can you check the deals signed in {window}?",
+        "Which agent turned opportunities into signed contracts the {speed} in {window}?",
+        "How long do deals take per agent? For contracts signed in {window}, tell me who was the {speed} on average.",
+        "Which rep's deals closed the {speed} in {window}, measured from opportunity creation to signature?",
+        "Hey, who had the {adj} average deal cycle in {window}?",
+        "For deals closed in {window}, which agent needed the {took} on average to get them signed?",
+        "Which salesperson has the {adj} average time from new opportunity to signed contract, for {window}?",
+        "Whose average sales cycle was the {adj} in {window}?",
+        "Looking only at deals signed in {window}, which agent closes the {speed}?",
     )
 
     def cycles(self, ctx: Context, window: Window) -> dict[str, list[int]]:
@@ -59,25 +60,27 @@ class SalesCycleUnderstanding(Family):
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         if want_none:
-            window = empty_window(rng, ctx.today, lambda w: not self.cycles(ctx, w))
+            window = empty_window(rng, ctx, lambda w: not self.cycles(ctx, w))
         else:
-            window = busy_window(rng, ctx.today)
+            window = busy_window(rng, ctx)
             if not self.cycles(ctx, window):
                 raise Resample
         lowest = rng.random() < 0.5
         adj = rng.choice(FAST if lowest else SLOW)
         took = "least time" if lowest else "most time"
         speed = "fastest" if lowest else "slowest"
-        query, template = self.phrase(rng, adj=adj, adj_cap=adj.capitalize(), took=took, speed=speed, window=window.phrase)
-        required = (
-            f"Today's date is {ctx.today.isoformat()}. An opportunity's sales cycle is the number of days from the "
+        query, template = self.phrase(rng, adj=adj, took=took, speed=speed, window=window.phrase)
+        query += " " + self.return_only(none="if no deal was signed in that period")
+        required = required_text(
+            ctx,
+            "An opportunity's sales cycle is the number of days from the "
             "day of its CreatedDate to the day its contract (Opportunity.ContractID__c) was signed; the signing "
             f"date is {signed_phrase(ctx)}. Consider the opportunities whose contract was signed within the "
             "requested period, group them by owner (Opportunity.OwnerId) and compare the agents' average sales "
-            "cycle. Answer with the agent's User Id, or None if no contract was signed in the period."
+            "cycle. Answer with the agent's User Id, or None if no contract was signed in the period.",
         )
         values = {"window": window.to_dict(), "lowest": lowest}
-        return Params(values, query, required, template, facts={"period": window.phrase})
+        return Params(values, query, required, template, facts={"period": window.phrase, "lowest": lowest})
 
     def solve(self, ctx: Context, params: Params) -> list:
         v = params.values
