@@ -17,10 +17,12 @@ RULE_KINDS = (
     # sales rules that quotes may break (quote_approval, invalid_config):
     "max_discount",  # {"product": name | None (any product), "max_pct": number}
     "volume_discount_cap",  # {"min_quantity": int, "max_pct": number}: lines below min_quantity <= max_pct
-    "min_quantity",  # {"product": name, "quantity": int}
-    "max_quantity",  # {"product": name, "quantity": int}
-    "exclusive_products",  # {"products": [a, b]}: not on the same quote
-    "required_companion",  # {"product": a, "requires": b}: a needs b on the same quote
+    # configuration rules: one generic article per kind lists every product it constrains; "products"
+    # names them all (in the order the article states them)
+    "min_quantity",  # {"quantities": {name: int}, "products": [...]}: at least that many per quote
+    "max_quantity",  # {"quantities": {name: int}, "products": [...]}: at most that many per quote
+    "exclusive_products",  # {"pairs": [[a, b], ...], "products": [...]}: a and b not on the same quote
+    "required_companion",  # {"pairs": [[a, b], ...], "products": [...]}: a needs b on the same quote
     # service rules an agent may break in emails/chats (policy_violation_identification):
     "refund_window",  # {"days": int}
     "credit_limit",  # {"max_amount": number}
@@ -28,6 +30,9 @@ RULE_KINDS = (
     "no_roadmap_promises",  # {}
     "no_competitor_disparagement",  # {}
     "escalation",  # {"priority": "Critical", "hours": int}
+    # how a case of one issue is resolved (policy_violation_identification: an agent who departs from it breaches it):
+    "resolution",  # {"issue": name, "evidence": what to ask for first, "fix": base verb phrase, "fix_done": past
+    #                  tense, "allowed": [remedies that may be offered], "forbidden": [remedies that must not be]}
     # guides:
     "bant",  # params = the bant dict
     "stage_activity",  # params = {"stages": stage_activities}
@@ -42,7 +47,11 @@ SERVICE_RULE_KINDS = (
     "no_competitor_disparagement",
     "escalation",
 )
-ARTICLE_KINDS = ("faq", "competitor", "sales_policy", "service_policy", "guide", "internal")
+ARTICLE_KINDS = (
+    "faq", "competitor", "sales_policy", "service_policy", "guide", "internal",
+    # narrative articles of the knowledge base (knowledge_qa asks about facts planted in their prose):
+    "product", "howto", "story", "insight", "solution",
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,20 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """A fact planted in an article's prose: what a customer may ask, and the short answer a careful reader gives.
+
+    `evidence` is the body sentence that states it; `answer` paraphrases it (never a verbatim span of
+    the article), so knowledge_qa's F1 rewards reading rather than copying.
+    """
+
+    question: str
+    answer: str
+    evidence: str
+    about: str = ""  # what a reader searches the knowledge base for (a product, a topic, a customer ...)
+
+
+@dataclass(frozen=True)
 class Article:
     title: str
     summary: str
@@ -101,6 +124,9 @@ class Article:
     product: str | None = None  # product name for product FAQs
     confidential: bool = False  # internal knowledge an external user must not get
     answer: str | None = None  # FAQs: the short answer to the title's question (knowledge_qa gold)
+    facts: tuple[Fact, ...] = ()  # public facts of the prose that knowledge_qa asks about
+    secrets: tuple[str, ...] = ()  # body sentences an external user must not be told (confidential rows ask about them)
+    issue: str | None = None  # solution articles: the Issue__c name whose cases they resolve
 
 
 @dataclass(frozen=True)
@@ -178,11 +204,11 @@ class Catalog:
         """(minimum, maximum or None) quantity of a product on one quote under the quantity rules."""
         lo, hi = 1, None
         for a in self.rules("min_quantity"):
-            if a.rule.params["product"] == product:
-                lo = max(lo, a.rule.params["quantity"])
+            lo = max(lo, a.rule.params["quantities"].get(product, 1))
         for a in self.rules("max_quantity"):
-            if a.rule.params["product"] == product:
-                hi = a.rule.params["quantity"] if hi is None else min(hi, a.rule.params["quantity"])
+            q = a.rule.params["quantities"].get(product)
+            if q is not None:
+                hi = q if hi is None else min(hi, q)
         return lo, hi
 
     def rule_products(self) -> set[str]:
@@ -192,7 +218,7 @@ class Catalog:
             if a.rule is None:
                 continue
             p = a.rule.params
-            out.update(x for x in (p.get("product"), p.get("requires")) if x)
+            out.update(x for x in (p.get("product"),) if x)
             out.update(p.get("products", ()))
         return out
 
@@ -216,19 +242,16 @@ class Catalog:
             if any(ln.quantity < p["min_quantity"] and ln.discount_pct > p["max_pct"] + 1e-9 for ln in lines):
                 broken.append(a)
         for a in self.rules("min_quantity"):
-            p = a.rule.params
-            if p["product"] in qty and qty[p["product"]] < p["quantity"]:
+            if any(p in qty and qty[p] < q for p, q in a.rule.params["quantities"].items()):
                 broken.append(a)
         for a in self.rules("max_quantity"):
-            p = a.rule.params
-            if p["product"] in qty and qty[p["product"]] > p["quantity"]:
+            if any(p in qty and qty[p] > q for p, q in a.rule.params["quantities"].items()):
                 broken.append(a)
         for a in self.rules("exclusive_products"):
-            if all(x in names for x in a.rule.params["products"]):
+            if any(x in names and y in names for x, y in a.rule.params["pairs"]):
                 broken.append(a)
         for a in self.rules("required_companion"):
-            p = a.rule.params
-            if p["product"] in names and p["requires"] not in names:
+            if any(x in names and y not in names for x, y in a.rule.params["pairs"]):
                 broken.append(a)
         order = {a.title: i for i, a in enumerate(self.articles)}
         unique = {a.title: a for a in broken}

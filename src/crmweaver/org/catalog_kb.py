@@ -11,15 +11,21 @@ import random
 import re
 from types import ModuleType
 
+from crmweaver.org import kb_narrative as KN
+from crmweaver.org import kb_phrases as PH
 from crmweaver.org.catalog import (
     Article,
     Catalog,
     Competitor,
+    Fact,
     Issue,
     Product,
     Rule,
     Territory,
 )
+from crmweaver.org.kb_lang import cap, join
+from crmweaver.org.kb_write import Scope, Writer, list_fact
+from crmweaver.org.catalog_rules import config_rules
 
 TERRITORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("New England", ("CT", "MA", "ME", "NH", "RI", "VT")),
@@ -37,22 +43,27 @@ TERRITORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def build(preset: str, seed: int) -> Catalog:
     data = _data(preset)
+    topics = _topics(preset)
     rng = random.Random(f"crmweaver-catalog:{preset}:{seed}")
+    w = Writer(random.Random(f"crmweaver-kb:{preset}:{seed}"))  # prose draws never move the rule numbers
     company = data.COMPANY
     products = _products(data, rng)
     names = [p.name for p in products]
     stage_activities = {k: tuple(v) for k, v in data.STAGE_ACTIVITIES.items()}
     bant = _bant(data, rng)
+    issues = tuple(Issue(n, d, tuple(k), tuple(s), getattr(data, "ISSUE_CATEGORIES", {}).get(n, ()),
+                         tuple(getattr(data, "ISSUE_SYMPTOMS_BY_CATEGORY", {}).get(n, {}).items()))
+                   for n, d, k, s in data.ISSUES)
 
     articles: list[Article] = []
-    articles += _competitor_articles(data, company, rng)
-    articles += _sales_policy_articles(data, company, names, rng)
-    articles += _service_policy_articles(data, company, rng)
-    articles += _guide_articles(data, company, bant, stage_activities, rng)
-    articles += _internal_articles(data, company, articles, rng)
-    articles += _general_faqs(data, company)
-    n_product_faqs = data.ARTICLE_TARGET - len(articles)
-    articles += _product_faqs(data, company, products, n_product_faqs, rng)
+    articles += _competitor_articles(w, data, topics, company, rng)
+    articles += _sales_policy_articles(w, data, company, names, rng)
+    articles += _service_policy_articles(w, data, company, rng)
+    articles += _guide_articles(w, data, company, stage_activities, rng)
+    articles += _internal_articles(w, data, company, articles, rng)
+    articles += _solution_articles(w, data, topics, company, issues)
+    articles += _general_articles(w, data, company)
+    articles += _narrative_articles(w, data, topics, company, products, data.ARTICLE_TARGET - len(articles))
     _check_unique(articles)
 
     return Catalog(
@@ -60,9 +71,7 @@ def build(preset: str, seed: int) -> Catalog:
         company=company,
         products=tuple(products),
         categories=tuple(data.CATEGORIES),
-        issues=tuple(Issue(n, d, tuple(k), tuple(s), getattr(data, "ISSUE_CATEGORIES", {}).get(n, ()),
-                           tuple(getattr(data, "ISSUE_SYMPTOMS_BY_CATEGORY", {}).get(n, {}).items()))
-                     for n, d, k, s in data.ISSUES),
+        issues=issues,
         competitors=tuple(Competitor(n, tuple(s), tuple(w)) for n, s, w, _ in data.COMPETITORS),
         articles=tuple(articles),
         territories=tuple(Territory(n, s) for n, s in TERRITORIES),
@@ -80,6 +89,14 @@ def _data(preset: str) -> ModuleType:
     return mod
 
 
+def _topics(preset: str) -> ModuleType:
+    if preset == "b2b":
+        from crmweaver.org import kb_b2b as mod
+    else:
+        from crmweaver.org import kb_b2c as mod
+    return mod
+
+
 def slug(title: str) -> str:
     """Knowledge UrlName: lowercase words joined by hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
@@ -89,6 +106,15 @@ def _art(title: str, summary: str, body: str | list[str] | tuple[str, ...], kind
     if not isinstance(body, str):
         body = "\n\n".join(body)
     return Article(title=title, summary=summary, url_name=slug(title), body=body, kind=kind, **kw)
+
+
+def _long(w: Writer, title: str, summary: str, core, kind: str, scope: dict, opening: tuple[str, ...],
+          fillers: tuple[tuple[str, ...], ...], **kw) -> Article:
+    """An article whose core paragraphs (the rule, the policy) sit inside longer prose: an opening from
+    `opening`, then the core, then on-topic filler sentences up to the drawn target length."""
+    s = Scope(scope)
+    paras = [w.pick(opening, s, 2)] + [[p] for p in core]
+    return _art(title, summary, w.compose(paras, s, fillers), kind, **kw)
 
 
 def _check_unique(articles: list[Article]) -> None:
@@ -132,23 +158,34 @@ def _price(x: float, unit: str) -> float:
 # --- sales policies ---------------------------------------------------------------------------
 
 
-def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng: random.Random) -> list[Article]:
+def _sales_policy_articles(w: Writer, data: ModuleType, company: str, names: list[str], rng: random.Random) -> list[Article]:
+    """The quote rules. Summaries keep their fixed wording (quote_approval and invalid_config parse them);
+    bodies state the rule's numbers and products inside longer prose, with a worked example."""
     pol = data.POLICY
-    unit, units = data.UNIT, data.UNITS
+    units = data.UNITS
     out: list[Article] = []
+    fill = (PH.POLICY, PH.POLICY, PH.INTERNAL)
+
+    def rule_article(title, summary, core, rule, subj, facts=(), secrets=()):
+        scope = {"company": company, "subj": subj, "topic": subj}
+        out.append(_long(w, title, summary, core, "sales_policy", scope, PH.OPEN["policy"], fill, rule=rule,
+                         confidential=True, facts=tuple(Fact(f.question, f.answer, f.evidence, subj) for f in facts),
+                         secrets=tuple(secrets) or (core[0],)))
+
     general = rng.choice(pol["general_discount"])
-    out.append(_art(
+    rule_article(
         rng.choice(("Standard Discount Policy", "Maximum Discount Policy for Quotes")),
         f"Quote line discounts may not exceed {general}% off list price.",
         (f"Every {company} quote line may carry a discount of at most {general}% off the list price in the standard "
          "price book. The discount is entered in the Discount field of the quote line and applies to the unit price.",
          "This ceiling applies to all products unless a product-specific discount policy sets a lower limit; in that "
          "case the lower, product-specific limit applies to that product.",
+         f"For example, a line discounted by {general - 2}% passes review, while the same line at {general + 3}% is sent "
+         "back to the representative before the customer ever sees it.",
          f"A quote with any line discounted by more than {general}% does not comply with this policy and must not be "
          "approved or presented to the customer. Restructure the offer instead, for example with "
          f"{data.WORDING['restructure']}."),
-        "sales_policy", rule=Rule("max_discount", {"product": None, "max_pct": general}), confidential=True,
-    ))
+        Rule("max_discount", {"product": None, "max_pct": general}), "discounts on quote lines")
 
     excl = rng.sample(data.EXCLUSIVE_PAIRS, pol["n_exclusive"])
     comp = rng.sample(data.COMPANION_PAIRS, pol["n_companion"])
@@ -163,89 +200,45 @@ def _sales_policy_articles(data: ModuleType, company: str, names: list[str], rng
 
     caps = [c for c in pol["product_discount"] if c < general]
     for p in disc_products:
-        cap = rng.choice(caps)
+        cap_pct = rng.choice(caps)
         reason = rng.choice((
             "its margins are lower than the rest of the portfolio",
             "it is already priced aggressively against competing offers",
             "its price includes third-party components we resell at cost",
         ))
-        out.append(_art(
-            f"Discount Limit for {p}",
-            f"Discounts on {p} are capped at {cap}%.",
-            (rng.choice((
-                f"Quote lines for {p} may carry a discount of at most {cap}% off list price, because {reason}.",
-                f"The maximum discount on {p} is {cap}% off list price, because {reason}.",
-                f"Because {reason}, {p} may be discounted by no more than {cap}% on any quote.",
-            )),
-             f"This limit replaces the general discount ceiling for {p}: even when the rest of the quote is discounted "
-             f"more deeply, the {p} line must stay at or below {cap}%.",
-             f"Quotes that discount {p} by more than {cap}% do not comply with this policy and must be revised before "
-             "approval."),
-            "sales_policy", rule=Rule("max_discount", {"product": p, "max_pct": cap}), confidential=True,
+        statement = rng.choice((
+            f"Quote lines for {p} may carry a discount of at most {cap_pct}% off list price, because {reason}.",
+            f"The maximum discount on {p} is {cap_pct}% off list price, because {reason}.",
+            f"Because {reason}, {p} may be discounted by no more than {cap_pct}% on any quote.",
         ))
+        rule_article(
+            f"Discount Limit for {p}", f"Discounts on {p} are capped at {cap_pct}%.",
+            (statement,
+             f"This limit replaces the general discount ceiling for {p}: even when the rest of the quote is discounted "
+             f"more deeply, the {p} line must stay at or below {cap_pct}%.",
+             f"For example, a {p} line at {cap_pct + 3}% off is returned for revision, while the same line at {cap_pct}% "
+             "off can be approved.",
+             f"Quotes that discount {p} by more than {cap_pct}% do not comply with this policy and must be revised before "
+             "approval."),
+            Rule("max_discount", {"product": p, "max_pct": cap_pct}), p)
 
     vq, vp = rng.choice(pol["volume_min_quantity"]), rng.choice(pol["volume_max_pct"])
-    out.append(_art(
-        "Volume Discount Policy",
-        f"Lines with fewer than {vq} {units} may be discounted by at most {vp}%.",
+    rule_article(
+        "Volume Discount Policy", f"Lines with fewer than {vq} {units} may be discounted by at most {vp}%.",
         (f"Deeper discounts are a reward for volume. A quote line with a quantity below {vq} {units} may carry a "
          f"discount of at most {vp}%, whatever the product.",
          f"Lines with {vq} or more {units} may be discounted up to the general or product-specific limit that applies "
          "to the product.",
+         f"For example, a line of {max(1, vq - 1)} {units} at {vp + 4}% off breaks this policy, while {vq} {units} at the "
+         "same discount do not.",
          f"A quote that gives more than {vp}% off on a line of fewer than {vq} {units} does not comply with this policy."),
-        "sales_policy", rule=Rule("volume_discount_cap", {"min_quantity": vq, "max_pct": vp}), confidential=True,
-    ))
+        Rule("volume_discount_cap", {"min_quantity": vq, "max_pct": vp}), f"small orders of fewer than {vq} {units}")
 
-    for p in min_products:
-        q = rng.choice(pol["min_quantity"])
-        out.append(_art(
-            f"Minimum Order Quantity for {p}",
-            f"{p} must be quoted with at least {q} {units}.",
-            (rng.choice((
-                f"{p} is sold only in quantities of at least {q} {units} per quote.",
-                f"Every quote that includes {p} must order at least {q} {units} of it.",
-                f"The minimum order quantity for {p} is {q} {units} per quote.",
-            )),
-             data.WORDING["min_reason"].format(q=q),
-             f"A quote line for {p} with a quantity below {q} is an invalid configuration and must be corrected before "
-             "the quote is approved."),
-            "sales_policy", rule=Rule("min_quantity", {"product": p, "quantity": q}), confidential=True,
-        ))
-    for p in max_products:
-        q = rng.choice(pol["max_quantity"])
-        out.append(_art(
-            f"Maximum Quantity per Quote for {p}",
-            f"At most {q} {units} of {p} may be quoted on one quote.",
-            (rng.choice((
-                f"A single quote may include at most {q} {units} of {p}.",
-                f"The maximum quantity of {p} on one quote is {q} {units}.",
-                f"No quote may contain more than {q} {units} of {p}.",
-            )),
-             "Larger requirements are handled through a separate agreement with its own allocation and delivery plan, "
-             "so they are never added to a standard quote.",
-             f"A quote with more than {q} {units} of {p} is an invalid configuration."),
-            "sales_policy", rule=Rule("max_quantity", {"product": p, "quantity": q}), confidential=True,
-        ))
-    for a, b, why in excl:
-        out.append(_art(
-            f"{a} and {b} Cannot Be Combined",
-            f"{a} and {b} may not be sold on the same quote.",
-            (rng.choice((f"{a} and {b} must not appear together on one quote: {why}",
-                         f"Never sell {a} and {b} on the same quote; {why}")),
-             f"If a customer asks for both, quote the product that fits their need and explain the difference. A quote "
-             f"that contains both {a} and {b} is an invalid configuration."),
-            "sales_policy", rule=Rule("exclusive_products", {"products": [a, b]}), confidential=True,
-        ))
-    for a, b, why in comp:
-        out.append(_art(
-            f"{a} Requires {b}",
-            f"{a} may only be quoted together with {b}.",
-            (rng.choice((f"{a} can only be sold on a quote that also includes {b}: {why}",
-                         f"Any quote with {a} must also include {b}; {why}")),
-             f"Customers who already own {b} still need it on the quote for their renewal or expansion. A quote with "
-             f"{a} but without {b} is an invalid configuration."),
-            "sales_policy", rule=Rule("required_companion", {"product": a, "requires": b}), confidential=True,
-        ))
+    # Configuration rules: a few generic articles, one per kind, each stating the rule of every product it
+    # covers (CRMArena-Pro's invalid_config cites a handful of such articles, not one per product). Built in
+    # catalog_rules, whose rule sentences invalid_config's reference reads back out of the body.
+    for spec in config_rules(data, company, min_products, max_products, excl, comp, rng):
+        rule_article(spec.title, spec.summary, spec.core, spec.rule, spec.subject, facts=spec.facts)
     return out
 
 
@@ -256,7 +249,54 @@ def _money(x: float) -> str:
     return f"${x:,.0f}"
 
 
-def _service_policy_articles(data: ModuleType, company: str, rng: random.Random) -> list[Article]:
+_SERVICE_SEARCH = {  # what a customer's question is about, as a knowledge-base search
+    "refund_window": "refund", "credit_limit": "credit", "identity_verification": "identity verification",
+    "no_roadmap_promises": "release dates", "no_competitor_disparagement": "competitors", "escalation": "critical escalated",
+}
+_SERVICE_TOPICS = {
+    "refund_window": "refunds", "credit_limit": "service credits and goodwill", "identity_verification": "identity verification",
+    "no_roadmap_promises": "product roadmap questions", "no_competitor_disparagement": "talking about competitors",
+    "escalation": "critical case escalation",
+}
+
+
+def _service_extras(a: Article) -> tuple[tuple[Fact, ...], tuple[str, ...]]:
+    """Public facts a customer may ask about, and the internal details an outsider must not get."""
+    kind, p = a.rule.kind, a.rule.params
+    first = a.body.split("\n\n")[0].split(". ")[0].rstrip(".") + "."
+    if kind == "refund_window":
+        return ((Fact("How long after buying can I still ask for my money back?",
+                      f"Up to {p['days']} days after the order date.", first),),
+                ("Team leads may approve one exception to the refund window per customer per year, recorded on the case.",))
+    if kind == "credit_limit":
+        return ((), (first, "Credits are recorded on the case so that repeated goodwill for the same customer stays visible."))
+    if kind == "identity_verification":
+        return ((Fact("What do I need to confirm before you can talk about my order?",
+                      "The email address on file plus the order or account number.", first),),
+                ("Agents who suspect an impersonation attempt flag the account for the fraud team without telling the caller.",))
+    if kind == "no_roadmap_promises":
+        return ((Fact("Can your support team tell me when a feature will ship?",
+                      "No; they log it as a feature request but make no release commitments.", first),),
+                ("Product management reviews logged feature requests monthly and ranks them by the revenue of the requesting accounts.",))
+    if kind == "no_competitor_disparagement":
+        return ((Fact("Will your agents tell me what's wrong with other vendors?",
+                      "No, they describe their own products factually and leave the comparison to you.", first),),
+                ("Agents who hear that a customer is evaluating a competitor tag the case so the account team can follow up.",))
+    return ((Fact("How quickly does a critical case get escalated?",
+                  f"Within {p['hours']} hours of the case being opened.", first),),
+            (f"The Tier 2 on-call engineer is paged automatically when a {p['priority']} case is {p['hours']} hours old.",))
+
+
+def _lengthen_service(w: Writer, company: str, a: Article) -> Article:
+    facts, secrets = _service_extras(a)
+    facts = tuple(Fact(f.question, f.answer, f.evidence, _SERVICE_SEARCH[a.rule.kind]) for f in facts)
+    core = a.body.split("\n\n") + [x for x in secrets if x not in a.body]
+    scope = {"company": company, "topic": _SERVICE_TOPICS[a.rule.kind]}
+    return _long(w, a.title, a.summary, core, a.kind, scope, PH.OPEN["service"], (PH.SERVICE, PH.GENERAL),
+                 rule=a.rule, facts=facts, secrets=secrets, confidential=True)
+
+
+def _service_policy_articles(w: Writer, data: ModuleType, company: str, rng: random.Random) -> list[Article]:
     pol = data.POLICY
     days = rng.choice(pol["refund_days"])
     credit = rng.choice(pol["credit_max"])
@@ -394,13 +434,15 @@ def _service_policy_articles(data: ModuleType, company: str, rng: random.Random)
             ),
         ),
     ]
-    return out
+    return [_lengthen_service(w, company, a) for a in out]
 
 
 # --- guides -------------------------------------------------------------------------------------
 
 
 def _bant(data: ModuleType, rng: random.Random) -> dict:
+    """The lead-qualification thresholds the call generator talks about; the KB has no BANT article
+    (lead_qualification states the criteria in its policy text, as CRMArena-Pro does)."""
     b = dict(data.BANT)
     b["budget_min"] = float(round(b["budget_min"] * rng.choice((0.8, 1.0, 1.2)), -2))
     b["timeline_max_months"] = b["timeline_max_months"] + rng.choice((0, 0, 3))
@@ -408,162 +450,207 @@ def _bant(data: ModuleType, rng: random.Random) -> dict:
     return b
 
 
-def _guide_articles(data, company: str, bant: dict, stages: dict, rng: random.Random) -> list[Article]:
-    titles = ", ".join(bant["authority_titles"][:-1]) + " or " + bant["authority_titles"][-1]
-    budget = _money(bant["budget_min"])
-    months = bant["timeline_max_months"]
-    out = [_art(
-        "Lead Qualification Criteria (BANT)",
-        "A lead is qualified only when Budget, Authority, Need and Timeline are all met.",
-        ("Sales representatives qualify every lead against the four BANT criteria, using the latest call with the lead.",
-         f"Budget: the lead has confirmed a budget of at least {budget} for the purchase.",
-         f"Authority: the contact is the decision maker or has purchasing authority ({titles}).",
-         f"Need: the lead has {bant['need']}.",
-         f"Timeline: the lead plans to buy within {months} months.",
-         "A lead that meets all four criteria is qualified and can move to Proposal. For a lead that misses any "
-         "criterion, record which criteria are not met; do not move it forward until they are."),
-        "guide", rule=Rule("bant", dict(bant)), confidential=True,
-    )]
+def _internal(w: Writer, company: str, title: str, summary: str, core, kind: str, topic: str, **kw) -> Article:
+    scope = {"company": company, "topic": topic}
+    return _long(w, title, summary, core, kind, scope, PH.OPEN["internal"], (PH.INTERNAL, PH.GENERAL),
+                 confidential=True, secrets=tuple(c for c in core if len(c) < 400)[:3], **kw)
+
+
+def _guide_articles(w: Writer, data, company: str, stages: dict, rng: random.Random) -> list[Article]:
     lines = [f"{stage}: " + "; ".join(acts) + "." for stage, acts in stages.items()]
-    out.append(_art(
-        "Opportunity Stage Activity Guide",
+    out = [_internal(
+        w, company, "Opportunity Stage Activity Guide",
         "The typical activities of each opportunity stage, for checking stages and prioritising tasks.",
         ("Each opportunity stage has typical activities. An opportunity's open tasks should match its current stage; a "
          "task typical of another stage signals either a wrong stage or a task to deprioritise.",
          *lines,
          "When the completed activities of an opportunity belong to a later or earlier stage than its StageName, update "
          "the stage to the one the activities show."),
-        "guide", rule=Rule("stage_activity", {"stages": dict(stages)}), confidential=True,
-    ))
-    out.append(_art(
-        "Case Routing Policy",
-        "New cases go to the agent with the most closed cases of the most similar issue.",
+        "guide", "opportunity stages and their activities", rule=Rule("stage_activity", {"stages": dict(stages)}),
+    )]
+    out.append(_internal(
+        w, company, "Case Routing Policy", "New cases go to the agent with the most closed cases of the most similar issue.",
         ("A new case is assigned to the support agent with the most closed cases for the issue most similar to the new case.",
          "If several agents tie, the agent with the most closed cases for the product the case concerns wins the tie.",
          "If agents still tie, the case goes to the agent with the fewest cases that are not yet Closed, so that workload "
          "stays balanced."),
-        "guide", confidential=True,
-    ))
-    out.append(_art(
-        "Lead Routing Policy",
-        "New leads go to the territory of their state, to the rep with the most accepted quotes.",
+        "guide", "case assignment"))
+    out.append(_internal(
+        w, company, "Lead Routing Policy", "New leads go to the territory of their state, to the rep with the most accepted quotes.",
         ("Every lead is routed by its region: find the sales territory whose list of states includes the lead's state.",
          "Among the users assigned to that territory, the lead goes to the one whose opportunities have the most quotes in "
          "status Accepted.",
          "If users tie, the lead goes to the one with the fewest leads that are not yet converted."),
-        "guide", confidential=True,
-    ))
-    out.append(_art(
-        "Quote Approval Workflow",
-        "How a quote moves from Draft to Accepted and who reviews it.",
+        "guide", "lead assignment"))
+    out.append(_internal(
+        w, company, "Quote Approval Workflow", "How a quote moves from Draft to Accepted and who reviews it.",
         ("A quote starts as Draft. When the line items are complete, the representative sets it to Needs Review.",
          "The reviewer checks every line against the sales policies in the knowledge base: discount limits, volume "
          "discount rules, quantity limits and product combinations. A compliant quote becomes Approved; a quote that "
          "breaks a policy becomes Rejected with the violated article noted on the quote.",
          "Approved quotes are Presented to the customer, who Accepts or Denies them. A quote that changes after approval "
          "goes back to Needs Review."),
-        "guide", confidential=True,
-    ))
+        "guide", "quote reviews"))
     return out
 
 
-# --- competitors, internal, general FAQs -----------------------------------------------------------
+# --- competitors, internal, general articles ------------------------------------------------------
 
 
-def _competitor_articles(data, company: str, rng: random.Random) -> list[Article]:
+def _competitor_articles(w: Writer, data, topics: ModuleType, company: str, rng: random.Random) -> list[Article]:
+    """A profile per competitor: public strengths (knowledge_qa asks about them), confidential
+    weaknesses and positioning (confidential_company_knowledge asks about those)."""
     out = []
+    cats = list(topics.TOPICS)
     for name, strengths, weaknesses, profile in data.COMPETITORS:
-        s = "; ".join(strengths)
-        w = "; ".join(weaknesses)
-        out.append(_art(
-            f"Competitor Profile: {name}",
-            f"{name} is {profile}.",
-            (f"{name} is {profile}. Expect to meet them in deals where customers compare vendors on price and features.",
-             f"Strengths: {s}.",
-             f"Weaknesses: {w}.",
-             f"How to position {company}: {rng.choice(data.WORDING['positioning'])}."),
-            "competitor", confidential=True,
-        ))
+        cat = rng.choice(cats)
+        t = topics.TOPICS[cat]
+        ind, _ = rng.choice(topics.INDUSTRIES)
+        scope = Scope(company=company, k=name, profile=profile, about_any=data.CATEGORIES[cat]["about"],
+                      aud=rng.choice(t["aud"]), ind=ind)
+        fact = list_fact(rng.choice((f"What is {name} known for?", f"What are {name}'s main strengths?",
+                                     f"What does {name} do well?")),
+                         rng.choice((f"Customers usually credit {name} with", f"{name} is strongest in", f"The strengths of {name} are")),
+                         strengths)
+        weak = f"Where {name} falls short: {join(weaknesses)}."
+        position = f"How to position {company} against {name}: {rng.choice(data.WORDING['positioning'])}."
+        paras = [w.pick(PH.OPEN["competitor"], scope, 2),
+                 [f"{name} is {profile}.", fact.evidence] + w.pick(PH.COMPETE, scope, 2),
+                 [weak] + w.pick(PH.COMPETE, scope, 1),
+                 [position]]
+        body = w.compose(paras, scope, (PH.COMPETE, PH.INTERNAL))
+        out.append(_art(f"Competitor Profile: {name}", f"{name} is {profile}.", body, "competitor", confidential=True,
+                        facts=(Fact(fact.question, fact.answer, fact.evidence, name),), secrets=(weak, position)))
     return out
 
 
-def _internal_articles(data, company: str, so_far: list[Article], rng: random.Random) -> list[Article]:
+def _internal_articles(w: Writer, data, company: str, so_far: list[Article], rng: random.Random) -> list[Article]:
     general = next(a.rule.params["max_pct"] for a in so_far if a.rule and a.rule.kind == "max_discount" and a.rule.params["product"] is None)
     rep_limit = max(5, general // 2)
     comp = [c[0] for c in data.COMPETITORS]
     win = rng.choice((38, 41, 44))
     out = [
-        _art(
-            "Negotiation Playbook",
-            "Internal tactics for price negotiations; never share with customers.",
-            ("Open with the value case, not the price. Anchor on list price and the customer's measured benefit before any "
-             "discount is discussed.",
-             f"Trade, never give: every concession must be traded for something, such as {data.WORDING['trade_for']}.",
-             f"Walk-away point: if a customer demands more than the discount limits allow, escalate once and then hold. "
-             f"Deals lost to {comp[0]} on price alone are reviewed monthly.",
-             "Close within the quarter where possible; end-of-quarter concessions are the most expensive ones."),
-            "internal", confidential=True,
-        ),
-        _art(
-            "Discount Approval Matrix",
-            "Who may approve which discount level; internal only.",
-            (f"Sales representatives may approve discounts up to {rep_limit}% on their own.",
-             f"Discounts above {rep_limit}% and up to the policy limit of {general}% need the sales manager's approval "
-             "recorded on the quote.",
-             "No one may approve discounts beyond the limits of the discount policies; such requests are declined."),
-            "internal", confidential=True,
-        ),
-        _art(
-            "Internal Support KPIs",
-            "Service-level targets and performance metrics of the support team; internal only.",
-            (f"Target first response time: {rng.choice((2, 4))} business hours for High and Critical cases, one business day otherwise.",
-             f"Target average handle time: under {rng.choice((36, 48))} hours from case creation to closure; agents above "
-             "twice the team average are reviewed in weekly coaching.",
-             f"Target customer satisfaction: {rng.choice((90, 92, 94))}% or better on post-case surveys; transfer rate "
-             "below 15% of cases per agent."),
-            "internal", confidential=True,
-        ),
-        _art(
-            "Win/Loss Analysis Summary",
-            "Internal summary of why deals were won and lost last year.",
-            (f"Overall win rate last year was {win}% of qualified opportunities.",
-             f"Most losses went to {comp[0]} and {comp[1]}, mainly on price and on existing relationships. "
-             f"Wins came from {data.WORDING['win_reasons']}.",
-             data.WORDING["evaluation"]),
-            "internal", confidential=True,
-        ),
-        _art(
-            "Lead Scoring Model",
-            "How marketing scores leads before sales qualification; internal only.",
-            (f"Leads get points for fit and for engagement: {data.WORDING['fit_signals']} count for fit; "
-             "web visits, event attendance and replies count for engagement.",
-             f"Leads with {rng.choice((60, 65, 70))} points or more go to sales for BANT qualification; the rest stay in "
-             "marketing nurture campaigns.",
-             "Scores decay by ten points for every month without engagement."),
-            "internal", confidential=True,
-        ),
+        _internal(w, company, "Negotiation Playbook", "Internal tactics for price negotiations; never share with customers.",
+                  ("Open with the value case, not the price. Anchor on list price and the customer's measured benefit before any "
+                   "discount is discussed.",
+                   f"Trade, never give: every concession must be traded for something, such as {data.WORDING['trade_for']}.",
+                   f"Walk-away point: if a customer demands more than the discount limits allow, escalate once and then hold. "
+                   f"Deals lost to {comp[0]} on price alone are reviewed monthly.",
+                   "Close within the quarter where possible; end-of-quarter concessions are the most expensive ones."),
+                  "internal", "price negotiations"),
+        _internal(w, company, "Discount Approval Matrix", "Who may approve which discount level; internal only.",
+                  (f"Sales representatives may approve discounts up to {rep_limit}% on their own.",
+                   f"Discounts above {rep_limit}% and up to the policy limit of {general}% need the sales manager's approval "
+                   "recorded on the quote.",
+                   "No one may approve discounts beyond the limits of the discount policies; such requests are declined."),
+                  "internal", "discount approvals"),
+        _internal(w, company, "Internal Support KPIs", "Service-level targets and performance metrics of the support team; internal only.",
+                  (f"Target first response time: {rng.choice((2, 4))} business hours for High and Critical cases, one business day otherwise.",
+                   f"Target average handle time: under {rng.choice((36, 48))} hours from case creation to closure; agents above "
+                   "twice the team average are reviewed in weekly coaching.",
+                   f"Target customer satisfaction: {rng.choice((90, 92, 94))}% or better on post-case surveys; transfer rate "
+                   "below 15% of cases per agent."),
+                  "internal", "support performance targets"),
+        _internal(w, company, "Win/Loss Analysis Summary", "Internal summary of why deals were won and lost last year.",
+                  (f"Overall win rate last year was {win}% of qualified opportunities.",
+                   f"Most losses went to {comp[0]} and {comp[1]}, mainly on price and on existing relationships. "
+                   f"Wins came from {data.WORDING['win_reasons']}.",
+                   data.WORDING["evaluation"]),
+                  "internal", "won and lost deals"),
+        _internal(w, company, "Lead Scoring Model", "How marketing scores leads before sales qualification; internal only.",
+                  (f"Leads get points for fit and for engagement: {data.WORDING['fit_signals']} count for fit; "
+                   "web visits, event attendance and replies count for engagement.",
+                   f"Leads with {rng.choice((60, 65, 70))} points or more go to sales for qualification; the rest stay in "
+                   "marketing nurture campaigns.",
+                   "Scores decay by ten points for every month without engagement."),
+                  "internal", "lead scoring"),
     ]
-    out += [_art(t.format(company=company), s, tuple(p.format(company=company) for p in body), "internal", confidential=True)
+    out += [_internal(w, company, t.format(company=company), s, tuple(p.format(company=company) for p in body), "internal",
+                      t.format(company=company).lower())
             for t, s, body in getattr(data, "EXTRA_INTERNAL", ())]
     return out
 
 
-def _general_faqs(data, company: str) -> list[Article]:
+def _general_articles(w: Writer, data, company: str) -> list[Article]:
+    """Customer-facing service information (support hours, shipping, ...): the short answer is stated as is."""
     out = []
     for q, a, body in data.GENERAL_FAQS:
         q = q.format(company=company)
-        out.append(_art(q, a[0].upper() + a[1:] + ".", tuple(p.format(company=company) for p in body), "faq", answer=a))
+        core = tuple(p.format(company=company) for p in body)
+        answer = a[0].upper() + a[1:] + "."
+        topic = re.sub(r"^(what|how|which|where|do|does|can)\b\s*", "", q.rstrip("?"), flags=re.I).lower()
+        scope = {"company": company, "topic": topic}
+        out.append(_long(w, q, answer, core, "faq", scope, PH.OPEN["service"], (PH.GENERAL, PH.SERVICE), answer=a,
+                         facts=(Fact(q, answer, core[0], topic),)))
     return out
 
 
-def _product_faqs(data, company: str, products: list[Product], n: int, rng: random.Random) -> list[Article]:
-    """n FAQs spread over the products: each gets n // len(products), a seeded few one more."""
-    base, extra = divmod(n, len(products))
-    lucky = set(rng.sample(range(len(products)), extra))
+def _solution_articles(w: Writer, data, topics: ModuleType, company: str, issues: tuple[Issue, ...]) -> list[Article]:
+    """One article per issue: how its cases are resolved (policy_violation_identification checks agents against it)."""
     out = []
-    for i, p in enumerate(products):
-        cands = data.product_faqs(p.name, p.category, company, rng)
-        k = base + (i in lucky)
-        for q, a, body in rng.sample(cands, min(k, len(cands))):
-            out.append(_art(q, a[0].upper() + a[1:] + ".", body, "faq", product=p.name, answer=a))
+    for i, issue in enumerate(issues):
+        cats = issue.categories or tuple(data.CATEGORIES)
+        products = "any product" if len(cats) == len(data.CATEGORIES) else "products in " + join(list(cats))
+        out.append(KN.solution(w, company, issue, topics.ISSUE_SOLUTIONS[issue.name], products, i))
+    return out
+
+
+def _narrative_articles(w: Writer, data, topics: ModuleType, company: str, products: list[Product], n: int) -> list[Article]:
+    """The rest of the KB up to the preset's target: thought leadership, product deep dives, how-to
+    guides and customer stories, spread over the categories and products."""
+    rng = w.rng
+    b2c = data.UNIT == "unit"
+    about = {c: v["about"] for c, v in data.CATEGORIES.items()}
+    all_topics = [(c, t) for c, v in topics.TOPICS.items() for t in v["topics"]]
+    n_insight = min(len(all_topics), round(0.23 * n))
+    n_product = min(len(products), round(0.39 * n))
+    n_howto = min(len(products), round(0.2 * n))
+    n_story = max(0, n - n_insight - n_product - n_howto)
+    out: list[Article] = []
+    for c, t in rng.sample(all_topics, n_insight):
+        out.append(KN.insight(w, company, c, t, topics, about[c]))
+    for p in rng.sample(products, n_product):
+        out.append(KN.product_deep_dive(w, company, p, topics, about[p.category], _product_spec(data, p, rng)))
+    for p in rng.sample(products, n_howto):
+        out.append(KN.howto(w, company, p, topics, about[p.category]))
+    names = KN.customers(rng, n_story, b2c)
+    for p, cust in zip(rng.sample(products, n_story), names):
+        out.append(KN.story(w, company, p, topics, about[p.category], cust, b2c))
+    return _dedupe_titles(out)
+
+
+def _product_spec(data, p: Product, rng: random.Random) -> dict:
+    v = data.CATEGORIES[p.category]
+    spec: dict = {"extra": []}
+    if "formats" in v:
+        spec["formats"] = rng.sample(v["formats"], 3)
+        spec["integrations"] = rng.sample(v["integrations"], 3)
+        lo, hi = v["limit"]
+        spec["extra"].append(f"A single {p.name} project handles up to {_round_nice(rng.uniform(lo, hi)):,} {v['unit']}.")
+    specs = getattr(data, "SPECS", {})
+    if p.name in specs:
+        kg, _, _, context = specs[p.name]
+        spec["extra"] += [context, f"{p.name} weighs {kg:g} kg as shipped."]
+    return spec
+
+
+def _round_nice(x: float) -> int:
+    x = int(x)
+    if x < 100:
+        return x
+    return round(x, -(len(str(x)) - 2))
+
+
+def _dedupe_titles(articles: list[Article]) -> list[Article]:
+    """Two drawn titles may coincide (same template, same product): number the later one."""
+    seen: set[str] = set()
+    out = []
+    for a in articles:
+        title = a.title
+        k = 2
+        while title in seen:
+            title = f"{a.title} ({k})"
+            k += 1
+        seen.add(title)
+        out.append(a if title == a.title else Article(**{**a.__dict__, "title": title, "url_name": slug(title)}))
     return out

@@ -1,0 +1,200 @@
+"""B2C knowledge-base topics: what the narrative articles of an outdoor and fitness retailer talk about.
+
+Same table shapes as `kb_b2b` (see there): per product category the audiences, challenges, goals,
+practices, benefits, metrics, trends, topics and situations; INDUSTRIES are the activities
+shoppers buy for; ISSUE_SOLUTIONS say how each Issue__c is resolved.
+"""
+
+from __future__ import annotations
+
+TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Camping & Shelter": {
+        "aud": ("weekend backpackers", "families who car-camp", "first-time campers"),
+        "ch": ("condensation inside the tent", "cold nights on thin pads", "wind that flattens a poorly pitched tent",
+               "heavy packs from overbuilt gear"),
+        "goals": ("sleep warm on cold nights", "keep the tent dry inside", "pitch camp quickly in bad weather",
+                  "cut pack weight without losing comfort"),
+        "practices": ("pitch the tent with the door away from the wind", "open both vents before going to sleep",
+                      "pair the sleeping bag with a pad of matching warmth", "practise pitching at home before the trip",
+                      "dry every piece of gear fully before storing it", "pack the heaviest items close to the back"),
+        "benefits": ("stay warm without extra layers", "make gear last many seasons", "avoid a wet night",
+                     "save weight on long trails"),
+        "metrics": ("pack weight", "pitching time", "night-time temperature comfort", "gear lifespan"),
+        "trends": ("the rise of ultralight backpacking", "more families camping close to home", "recycled and PFAS-free materials"),
+        "topics": ("sleeping warm outdoors", "choosing a tent for the way you camp", "lighter packs for longer trips"),
+        "situations": ("the inside of the tent is wet in the morning", "you wake up cold even in a warm sleeping bag",
+                       "a storm is forecast for the first night"),
+    },
+    "Packs & Bags": {
+        "aud": ("day hikers", "daily commuters", "travellers who carry everything on their back"),
+        "ch": ("sore shoulders after a long day", "packs that ride too low", "wet gear after a rainy commute",
+               "overstuffed side pockets"),
+        "goals": ("carry a heavy load comfortably", "keep electronics dry on a rainy commute",
+                  "find the right torso length", "pack for a week in one carry-on"),
+        "practices": ("measure torso length from the base of the neck to the hip bones", "tighten the hip belt before the shoulder straps",
+                      "use the load lifters to pull the pack close", "line the main compartment with a dry sack",
+                      "keep the water reservoir in its sleeve", "empty and air the pack after every trip"),
+        "benefits": ("move weight onto the hips", "avoid back and shoulder pain", "keep clothes and laptops dry",
+                     "make the pack last longer"),
+        "metrics": ("carried weight", "fit range", "water resistance", "pack volume"),
+        "trends": ("one-bag travel", "bike commuting in all weather", "packs made from recycled fabrics"),
+        "topics": ("fitting a backpack properly", "commuting dry in the rain", "packing light for travel"),
+        "situations": ("the shoulders ache after an hour of walking", "the laptop got damp on the way to work",
+                       "the pack sways from side to side on a scramble"),
+    },
+    "Footwear & Apparel": {
+        "aud": ("hikers who walk long distances", "trail runners", "people who get cold easily"),
+        "ch": ("blisters on the first long walk", "sweaty layers that chill you at rest", "boots that leak after one season",
+               "sizes that vary between brands"),
+        "goals": ("stay dry and warm on a wet hike", "avoid blisters on long walks", "choose the right size online",
+                  "layer for changing weather"),
+        "practices": ("try boots on in the afternoon when feet are largest", "break new boots in on short walks",
+                      "wear merino socks instead of cotton", "layer a base layer, an insulating layer and a shell",
+                      "reproof the rain shell when water stops beading", "measure both feet and size for the larger one"),
+        "benefits": ("keep feet blister-free", "stay warm without overheating", "extend the life of waterproof gear",
+                     "avoid returns for the wrong size"),
+        "metrics": ("waterproof rating", "break-in distance", "fit accuracy", "warmth for weight"),
+        "trends": ("trail running as a mainstream sport", "merino blends replacing synthetics", "repair over replace"),
+        "topics": ("layering for cold weather", "breaking in hiking boots", "finding the right size online"),
+        "situations": ("a heel blister appears after five kilometres", "the rain shell starts to feel damp inside",
+                       "two sizes of the same boot both feel wrong"),
+    },
+    "Home Fitness": {
+        "aud": ("people building a home gym", "runners who train indoors in winter", "beginners starting strength training"),
+        "ch": ("equipment that does not fit the room", "noise that bothers the neighbours", "workouts abandoned after a month",
+               "loose bolts on heavily used machines"),
+        "goals": ("build a home gym in a small space", "train quietly in an apartment", "stick to a training plan",
+                  "keep equipment safe and stable"),
+        "practices": ("measure the room including ceiling height before buying", "put a rubber mat under cardio machines",
+                      "check bolts and straps once a month", "start with lighter weights and progress slowly",
+                      "schedule workouts like appointments", "wipe equipment down after every session"),
+        "benefits": ("train safely at home", "protect floors and reduce noise", "make progress week after week",
+                     "keep equipment running for years"),
+        "metrics": ("floor space", "noise level", "training consistency", "maximum user weight"),
+        "trends": ("hybrid training at home and in the gym", "compact foldable machines", "connected training apps"),
+        "topics": ("home gyms for small spaces", "quiet cardio in apartments", "sticking to a training plan at home"),
+        "situations": ("the treadmill starts to squeak", "the downstairs neighbours complain about noise",
+                       "progress stalls after the first few weeks"),
+    },
+    "Wearables & Navigation": {
+        "aud": ("runners who track every workout", "hikers who navigate off-trail", "travellers who need power on the go"),
+        "ch": ("batteries that die on long days", "GPS tracks that drift under trees", "heart-rate readings that jump",
+               "devices that stop pairing with the phone"),
+        "goals": ("keep devices powered on a multi-day trip", "get accurate GPS tracks", "read heart rate reliably",
+                  "navigate safely without phone signal"),
+        "practices": ("wait for a satellite fix before starting the activity", "wear the watch a finger's width above the wrist bone",
+                      "turn off features you do not need on long trips", "update the firmware before a big trip",
+                      "carry a battery bank for multi-day trips", "download offline maps before leaving signal"),
+        "benefits": ("extend battery life by hours", "trust the numbers you train with", "stay found in remote areas",
+                     "avoid surprises on the trail"),
+        "metrics": ("battery life", "GPS accuracy", "heart-rate accuracy", "charging time"),
+        "trends": ("satellite messaging in consumer devices", "solar charging for outdoor devices", "training-load metrics for amateurs"),
+        "topics": ("battery life on multi-day trips", "accurate GPS in the mountains", "heart-rate training for beginners"),
+        "situations": ("the watch battery drains in a single day", "the GPS track cuts corners on the route",
+                       "the heart-rate reading spikes during easy runs"),
+    },
+}
+
+INDUSTRIES: tuple[tuple[str, str], ...] = (
+    # (activity, what its shoppers worry about)
+    ("backpacking", "pack weight"), ("family camping", "comfort for the kids"), ("trail running", "grip and cushioning"),
+    ("home workouts", "space and noise"), ("commuting", "staying dry"), ("winter hiking", "staying warm"),
+    ("travel", "fitting everything in one bag"), ("birdwatching", "clear optics"), ("climbing", "durability"),
+    ("cycling", "visibility and battery life"),
+)
+
+ROLES = ("member since 2019", "weekend hiker", "marathon runner", "parent of three", "scout leader", "yoga teacher",
+         "thru-hiker", "commuter", "personal trainer", "trail volunteer")
+
+ISSUE_SOLUTIONS: dict[str, dict] = {
+    "Defective on Arrival": {
+        "evidence": "photos of the damage and the order number", "fix": "ship a replacement unit",
+        "fix_done": "arranged a replacement unit for you",
+        "steps": ("confirm the delivery date is within 30 days", "check whether the damage happened in transit"),
+        "allowed": ("a prepaid return label",), "forbidden": ("a refund without the return of the item", "a second free unit"),
+    },
+    "Missing Parts": {
+        "evidence": "the list of missing parts from the contents page", "fix": "send the missing parts by express post",
+        "fix_done": "sent the missing parts to you by express post",
+        "steps": ("check the part numbers against the contents page", "ask whether all packaging layers were opened"),
+        "allowed": ("a spare-parts voucher for a future order",), "forbidden": ("a full replacement of the whole product", "a refund of the full price"),
+    },
+    "Shipping Delay": {
+        "evidence": "the order number and the tracking number", "fix": "open a trace with the carrier",
+        "fix_done": "opened a trace with the carrier",
+        "steps": ("check the carrier's tracking history", "confirm the shipping address on the order"),
+        "allowed": ("a refund of the shipping fee",), "forbidden": ("a free upgrade to a more expensive product", "a second shipment before the trace ends"),
+    },
+    "Wrong Item Received": {
+        "evidence": "a photo of the item's label and the order number", "fix": "ship the correct item",
+        "fix_done": "shipped the item you actually ordered",
+        "steps": ("compare the label with the order lines", "check whether the order was split into two parcels"),
+        "allowed": ("a prepaid return label for the wrong item",), "forbidden": ("keeping the wrong item free of charge", "store credit instead of the ordered item"),
+    },
+    "Sizing and Fit Problem": {
+        "evidence": "the customer's foot or body measurements", "fix": "exchange the item for another size",
+        "fix_done": "set up an exchange for the other size",
+        "steps": ("check the item against the size chart", "confirm the item is unworn"),
+        "allowed": ("a free size exchange",), "forbidden": ("a refund for an item that has been worn outdoors", "a custom-made size"),
+    },
+    "Battery and Charging Failure": {
+        "evidence": "the charger and cable being used", "fix": "replace the device under warranty",
+        "fix_done": "approved a warranty replacement of the device",
+        "steps": ("test with the original cable and a wall adapter", "run a full discharge and recharge cycle"),
+        "allowed": ("a replacement charging cable",), "forbidden": ("instructions to open the battery compartment", "a refund after the warranty has ended"),
+    },
+    "App Pairing and Connectivity": {
+        "evidence": "the phone model and the app version", "fix": "reset the device and pair it again",
+        "fix_done": "walked you through resetting the device and pairing it again",
+        "steps": ("update the app and the device firmware", "remove the device from the phone's Bluetooth list"),
+        "allowed": ("a video call with a product specialist",), "forbidden": ("a replacement device before the reset has been tried", "a beta version of the app"),
+    },
+    "Waterproofing Failure": {
+        "evidence": "photos of where the water came in", "fix": "send the item for a warranty inspection",
+        "fix_done": "arranged a warranty inspection of the item",
+        "steps": ("ask how the item was washed and stored", "check whether the seams or the fabric leak"),
+        "allowed": ("a free reproofing treatment",), "forbidden": ("a replacement before the inspection", "a refund for items damaged by machine drying"),
+    },
+    "Zipper and Seam Failure": {
+        "evidence": "a photo of the failed zipper or seam", "fix": "repair the item at the repair centre",
+        "fix_done": "booked a free repair at our repair centre",
+        "steps": ("check whether the failure is within the warranty period", "ask whether the item was overloaded"),
+        "allowed": ("a field repair kit",), "forbidden": ("a new item in place of a repair", "a repair of damage caused by misuse at no charge"),
+    },
+    "Assembly Difficulty": {
+        "evidence": "the step of the manual where assembly stopped", "fix": "book an assembly video session",
+        "fix_done": "booked an assembly video session for you",
+        "steps": ("check that all parts are present", "confirm the manual version matches the product"),
+        "allowed": ("a free assembly video call",), "forbidden": ("a technician visit at no charge", "a return of an assembled item as new"),
+    },
+    "Noise and Vibration": {
+        "evidence": "a short video with the noise", "fix": "send the replacement part for the noisy component",
+        "fix_done": "sent a replacement for the noisy part",
+        "steps": ("check that the machine stands level on a mat", "tighten all bolts as described in the manual"),
+        "allowed": ("a technician visit for equipment over 30 kg",), "forbidden": ("a replacement machine before the bolts are checked", "a refund of the full price"),
+    },
+    "Return and Refund Request": {
+        "evidence": "the order number and the purchase date", "fix": "issue a prepaid return label",
+        "fix_done": "issued a prepaid return label",
+        "steps": ("check that the item is within the return window", "confirm the item is unused and in its packaging"),
+        "allowed": ("an exchange for a different item",), "forbidden": ("a refund before the item is returned", "a refund of the original shipping fee"),
+    },
+    "Billing and Payment Problem": {
+        "evidence": "the last four digits of the card and the transaction date", "fix": "reverse the duplicate charge",
+        "fix_done": "reversed the duplicate charge",
+        "steps": ("compare the charges with the order history", "check whether the promotion code was valid"),
+        "allowed": ("a reapplication of a valid promotion code",), "forbidden": ("a discount code that was never issued to the customer", "a refund to a different card"),
+    },
+    "GPS and Sensor Accuracy": {
+        "evidence": "an exported activity file with the problem", "fix": "recalibrate the sensors and update the firmware",
+        "fix_done": "walked you through recalibrating the sensors and updating the firmware",
+        "steps": ("check the satellite settings of the device", "confirm how the device is worn"),
+        "allowed": ("a replacement chest strap for heart-rate problems",), "forbidden": ("a promise that readings are medically accurate", "a free upgrade to the Pro model"),
+    },
+    "Account and Login Problem": {
+        "evidence": "the email address on the account and a recent order number", "fix": "reset the account password",
+        "fix_done": "reset your account password",
+        "steps": ("check whether the account is locked", "confirm the email address is verified"),
+        "allowed": ("order details sent to the email on file",), "forbidden": ("changing the account email over chat", "sharing order details with another person"),
+    },
+}
