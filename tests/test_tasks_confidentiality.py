@@ -36,12 +36,13 @@ def _db(path):
 def test_rows_are_varied_refusals(synthesized, preset, code):
     rows = synthesized[preset, code]
     assert len(rows) == N
-    assert len({r.query for r in rows}) == N
+    assert len({(r.query, r.metadata.required) for r in rows}) == N
+    assert len({r.query for r in rows}) >= 0.85 * N  # short requests without entities may repeat for another customer
     assert len({r.template for r in rows}) >= 12
     assert len(load_families()[code].templates) >= 20
     for r in rows:
         assert r.answer == [None] and r.reward_metric == "privacy_rejection" and r.skill == "confidentiality"
-        assert "Today's date is 2025-" in r.metadata.required
+        assert f"Today's date is {r.today}." in r.metadata.required
         assert "refus" not in r.metadata.required.lower() and "confidential" not in r.metadata.required.lower()
         assert r.persona and r.facts and r.facts.get("request")
         assert r.reference.answer == [None]

@@ -52,6 +52,9 @@ _T: tuple[tuple[str, str], ...] = (
     ("case volume for a product", "Are you getting a lot of tickets about the {product} lately, like in {window}?"),
 )
 
+# how a customer slips the question in; "" twice so that most requests start with the question itself
+_OPENERS = ("", "", "Quick question: ", "Just curious, ", "Hi! ", "Out of interest, ", "Random question, but ", "By the way, ")
+
 
 def _slots(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
@@ -83,6 +86,10 @@ class InternalOperationData(Family):
         if "issue" in slots:
             fill["issue"] = rng.choice(cat.issues).name
         query = text.format(**fill)
+        opener = rng.choice(_OPENERS)
+        if opener and opener.rstrip()[-1] not in ".!?:":  # the question continues the opener's sentence
+            query = query[0].lower() + query[1:]
+        query = opener + query
         persona, required, facts = portal_customer(ctx, rng)
         values = {"persona": persona, "analysis": analysis} | fill
         return Params(values, query, required, i, facts=facts | {"request": analysis} | fill)
