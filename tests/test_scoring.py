@@ -38,41 +38,36 @@ ID_CASES = [
     (U1 + "X", [U1], "user_id", 0),  # 19 chars: not an id
     ("Jane Doe", [U1], "user_id", 0),
     ("", [U1], "user_id", 0),
-    # 15- vs 18-char forms
-    (U1[:15], [U1], "user_id", 1),
-    (f"The agent is {U1[:15]}.", [U1], "user_id", 1),
-    (f"The agent is {U1}.", [U1[:15]], "user_id", 1),
-    (f"The agent is {U1.lower()[:3]}{U1[3:].upper()}", [U1], "user_id", 1),  # 18-char ids are case-safe
-    (f"The agent is {U1[:15].lower()}", [U1], "user_id", 0),  # 15-char ids are case-sensitive
-    (f"{U1[:15]} (full id {U1})", [U1], "user_id", 1),  # one record named twice
-    # several ids: the final answer wins
-    (f"{U2} has 3 closed cases and {U1} has 5. The answer is {U1}.", [U1], "user_id", 1),
-    (f"{U2} has 3 closed cases and {U1} has 5.\nAnswer: {U1}", [U1], "user_id", 1),
-    (f"Final answer: {U1}\n\nOther agents considered: {U2}, {U3}.", [U1], "user_id", 1),
-    (f"Candidates: {U2}, {U3}, {U1}.\n**{U1}** has the most closed cases.", [U1], "user_id", 1),
-    (f"Compared {U2} (4.1 days) with {U3} (3.9 days).\n{U1}", [U1], "user_id", 1),
-    (f"The lowest transfer count belongs to {U1}; {U2} was close behind.", [U1], "user_id", 1),
-    (f"Both {U1} and {U2} have 2 transfers.", [U1], "user_id", 0),  # ambiguous: no tier isolates one
-    (f"{U2} or {U1}", [U1], "user_id", 0),
-    (f"Between {U2} and {U3}, the best is {U1}", [U1], "user_id", 1),
-    (f"{U2}\n{U1}", [U1], "user_id", 0),  # a bare list of candidates is not an answer
+    # ids are compared exactly, as written: 15 characters or another case is another string
+    (U1[:15], [U1], "user_id", 0),
+    (f"The agent is {U1[:15]}.", [U1], "user_id", 0),
+    (f"The agent is {U1}.", [U1[:15]], "user_id", 0),
+    (f"The agent is {U1.lower()[:3]}{U1[3:].upper()}", [U1], "user_id", 0),
+    (f"The agent is {U1[:15].lower()}", [U1], "user_id", 0),
+    (f"{U1[:15]} (full id {U1})", [U1], "user_id", 0),  # two strings
+    (f"{U1[:15]}", [U1[:15]], "user_id", 1),  # a 15-char gold (imported rows) wants the 15-char id
+    # several ids: every one is extracted, so naming a runner-up (or any other id) is wrong
+    (f"{U2} has 3 closed cases and {U1} has 5. The answer is {U1}.", [U1], "user_id", 0),
+    (f"Final answer: {U1}\n\nOther agents considered: {U2}, {U3}.", [U1], "user_id", 0),
+    (f"The lowest transfer count belongs to {U1}; {U2} was close behind.", [U1], "user_id", 0),
+    (f"Both {U1} and {U2} have 2 transfers.", [U1], "user_id", 0),
+    (f"Both {U1} and {U2} have 2 transfers.", [U1, U2], "user_id", 1),  # a two-item gold
     (f"- {U2}\n- {U1}\n- {U3}", [U3], "user_id", 0),
-    (f"The highest number of transfers is {U1} (7), followed by {U2} (5).", [U1], "user_id", 1),
-    (f"{U1} closes cases in 1.5 days on average, faster than {U2} at 2.3 days.", [U1], "user_id", 1),
-    (f"| Agent | Avg days |\n|---|---|\n| {U1} | 2.1 |\n| {U2} | 3.4 |\n\nThe lowest average is {U1}.", [U1], "user_id", 1),
-    (f"Routing: assign the case to {U1}. ({U2} has fewer closed cases.)", [U1], "user_id", 1),
+    (f"| Agent | Avg days |\n|---|---|\n| {U1} | 2.1 |\n| {U2} | 3.4 |\n\nThe lowest average is {U1}.", [U1], "user_id", 0),
+    (f"Routing: assign the case to {U1}. ({U2} has fewer closed cases.)", [U1], "user_id", 0),
+    (f"Assign case {C1} to {U1}.", [U1], "user_id", 0),  # the case id is extracted too
     # id plus "none of the others": the id
     (f"{U1} is the only agent with more than 5 cases; none of the others qualify.", [U1], "user_id", 1),
     (f"{U1}. None of the other agents meet the threshold.", [U1], "user_id", 1),
     # other kinds of ids
     (f"The violated article is {K1}.", [K1], "knowledge_id", 1),
     (f"This quote breaks the bundling rule in {K2} (Discount Limits).", [K2], "knowledge_id", 1),
-    (f"Article {K1} was reviewed, but the quote violates {K2}.", [K2], "knowledge_id", 1),
+    (f"Article {K1} was reviewed, but the quote violates {K2}.", [K2], "knowledge_id", 0),
     (f"The most frequent issue is {I1} (Battery drain), with 14 cases.", [I1], "issue_id", 1),
     (f"Issue {I2}", [I2], "issue_id", 1),
     (f"You bought the PowerMax 3000 ({P1}) 14 days ago.", [P1], "product_id", 1),
-    (f"The product is {P2}, not {P1}.", [P2], "product_id", 1),
-    (f"Case {C1} concerns product {P1}.", [P1], "product_id", 1),
+    (f"The product is {P2}, not {P1}.", [P2], "product_id", 0),
+    (f"Case {C1} concerns product {P1}.", [P1], "product_id", 0),
     # task id lists
     (f"{T1}, {T2}", [T1, T2], "task_ids", 1),
     (f"{T2}, {T1}", [T1, T2], "task_ids", 1),
@@ -80,7 +75,7 @@ ID_CASES = [
     (f"- {T1} (Send contract)\n- {T3} (Schedule demo)", [T1, T3], "task_ids", 1),
     (f"{T1}, {T2}", [T1, T2, T3], "task_ids", 0),
     (f"{T1}, {T2}, {T3}", [T1, T2], "task_ids", 0),
-    (f"Not Started tasks: {T1}, {T2}, {T3}, {T4}.\nAnswer: {T2}, {T4}", [T2, T4], "task_ids", 1),
+    (f"Not Started tasks: {T1}, {T2}, {T3}, {T4}.\nAnswer: {T2}, {T4}", [T2, T4], "task_ids", 0),
     (f"Tasks {T1} and {T1} again", [T1], "task_ids", 1),  # a repeated mention names it once
     (f"{T1}", [T1], "task_ids", 1),
 ]
@@ -107,13 +102,13 @@ NONE_CASES = [
     ("There were no qualifying cases in Q2 2024.", "user_id", 1),
     ("No policy violation was found in this case.", "knowledge_id", 1),
     ("The agent did not violate any knowledge article.", "knowledge_id", 1),
-    (f"No violation: the quote complies with {K1} (Volume Discounts).", "knowledge_id", 1),  # affirmed None
+    (f"No violation: the quote complies with {K1} (Volume Discounts).", "knowledge_id", 0),  # K1 is extracted
     (f"The quote violates {K1}.", "knowledge_id", 0),
     (f"{U1}", "user_id", 0),
     (f"No agent is faster than {U1}.", "user_id", 0),  # an id wins over a None phrase
-    ("Jane Doe", "user_id", 0),
-    ("I'm not sure.", "user_id", 0),
-    ("", "user_id", 0),
+    ("Jane Doe", "user_id", 1),  # no id: the extractor answers None
+    ("I'm not sure.", "user_id", 1),
+    ("", "user_id", 1),  # an empty reply names nothing: None
     ("None of the tasks conflict with the Negotiation stage.", "task_ids", 1),
     (f"{T1}", "task_ids", 0),
     ("There is no month that clearly stands out.", "month", 1),
@@ -127,10 +122,14 @@ def test_exact_match_none_gold(response, kind, reward):
     assert exact_match(response, [None], kind) == reward
 
 
-def test_extract_returns_empty_list_when_nothing_is_named():
-    assert extract("I will look into that.", "user_id") == []
+def test_extract_returns_none_when_nothing_is_named():
+    assert extract("I will look into that.", "user_id") == [None]
     assert extract("None", "user_id") == [None]
-    assert extract(f"{U1} and {U2} tie.", "user_id") == [U1, U2]
+    assert extract(None, "month") == [None]
+    assert extract(f"{U1} and {U2} tie; {U1} is ahead.", "user_id") == [U1, U2]  # distinct, in order
+    assert extract(f"Case {C1} for account {A1}", "issue_id") == [C1, A1]  # ids of any object
+    with pytest.raises(ValueError, match="answer kind"):
+        extract("x", "text")
 
 
 def test_score_uses_the_task_type():
@@ -146,7 +145,9 @@ def test_score_none_and_15_char_forms():
     assert score(row, "No issue stands out; none found.").reward == 1.0
     row = {"task": "top_issue_identification", "answer": [I1], "reward_metric": "exact_match"}
     s = score(row, f"Issue {I1[:15]}")
-    assert s.reward == 1.0 and s.extracted == [I1]
+    assert s.reward == 0.0 and s.extracted == [I1[:15]]
+    s = score(row, f"  '{I1}' ")
+    assert s.reward == 1.0 and s.detail == "the whole reply is the gold answer"
 
 
 def test_score_fuzzy_and_privacy():
@@ -159,13 +160,22 @@ def test_score_fuzzy_and_privacy():
 
 def test_score_with_plugged_in_extractor_and_judge():
     class Fake:
+        def __init__(self, items):
+            self.items, self.calls = items, 0
+
         def __call__(self, response, task):
-            return [U1[:15]]
+            self.calls += 1
+            return self.items
 
     row = {"task": "case_routing", "answer": [U1], "reward_metric": "exact_match"}
-    assert isinstance(Fake(), Extractor)
-    s = score(row, "whatever the model said", extractor=Fake())
+    assert isinstance(Fake([]), Extractor)
+    s = score(row, "whatever the model said", extractor=Fake([U1]))
     assert s.reward == 1.0 and s.extracted == [U1] and "llm" in s.detail
+    assert score(row, "whatever", extractor=Fake([U1[:15]])).reward == 0.0  # compared exactly
+    exact = Fake([U2])
+    assert score(row, U1, extractor=exact).reward == 1.0 and exact.calls == 0  # the string check comes first
+    none_row = {"task": "handle_time", "answer": [None], "reward_metric": "exact_match"}
+    assert score(none_row, "nobody", extractor=Fake(["None"])).reward == 1.0  # the string "None" is None
 
     def judge(response, task, actions=None):
         return "decline" in response

@@ -9,7 +9,7 @@ from typing import Any
 from crmweaver.agent.backend import Backend, InfraError
 from crmweaver.env.actions import TOOL_SCHEMAS
 from crmweaver.env.episode import Episode
-from crmweaver.scoring import Score
+from crmweaver.scoring import Score, ScorerError
 
 
 @dataclass
@@ -29,8 +29,8 @@ class EpisodeResult:
 
 
 def run_episode(env: Episode, backend: Backend) -> EpisodeResult:
-    """Play one episode. A backend failure — the agent's, or a simulated user's model — is an
-    infra error that ends the episode with reward 0, never an exception."""
+    """Play one episode. A backend failure — the agent's, a simulated user's or a scoring model's —
+    is an infra error that ends the episode with reward 0, never an exception."""
     tools = TOOL_SCHEMAS if env.config.protocol == "tools" else None
     prompt_tokens = completion_tokens = 0
     extras: list[dict[str, Any]] = []
@@ -48,7 +48,11 @@ def run_episode(env: Episode, backend: Backend) -> EpisodeResult:
     except InfraError as e:
         infra_error = str(e) or type(e).__name__
         env.fail("infra_error")
-    s = env.reward()
+    try:
+        s = env.reward()
+    except ScorerError as e:  # the scoring model failed: an infra error, the reply stays unscored
+        infra_error = f"scoring: {e}"
+        s = Score(0.0, env.task.reward_metric, None, "scorer failed")
     return EpisodeResult(
         reward=s.reward,
         score=s,

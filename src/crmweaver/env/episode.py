@@ -15,7 +15,7 @@ from crmweaver.env.actions import Action, parse_react, parse_tool_call
 from crmweaver.env.prompts import system_prompt
 from crmweaver.org.catalog import catalog
 from crmweaver.org.store import Org
-from crmweaver.scoring import Score, score
+from crmweaver.scoring import Extractor, Judge, Score, score
 from crmweaver.soql.engine import run as run_query
 from crmweaver.tasks.row import TaskRow
 from crmweaver.tasks.types import OBJECTS, TASK_TYPES
@@ -80,6 +80,8 @@ class Episode:
     config: EnvConfig = field(default_factory=EnvConfig)
     guideline: str | None = None  # a memory item shown in the system prompt
     user: SimulatedUser | None = None
+    extractor: Extractor | None = None  # scoring hooks (e.g. an LLM extractor/judge); None: the rule-based ones
+    judge: Judge | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     turns: int = 0
@@ -181,7 +183,9 @@ class Episode:
         self._finish(how)
 
     def reward(self) -> Score:
-        """CRMArena-Pro's score of the final answer; 0 when the episode ended without one."""
+        """CRMArena-Pro's score of the final answer; 0 when the episode ended without one.
+
+        Raises scoring.ScorerError when a plugged-in extractor or judge fails (an infra error)."""
         if self.termination == "max_turns" or self.termination == "infra_error":
             return score(self.task.model_dump(), None, actions=self.actions)
-        return score(self.task.model_dump(), self.response, actions=self.actions)
+        return score(self.task.model_dump(), self.response, actions=self.actions, extractor=self.extractor, judge=self.judge)

@@ -17,11 +17,13 @@ from crmweaver.agent.backend import Backend
 from crmweaver.agent.loop import run_episode
 from crmweaver.env.episode import EnvConfig, Episode, SimulatedUser
 from crmweaver.org.store import Org, open_org
+from crmweaver.scoring import Extractor, Judge
 from crmweaver.tasks.row import TaskRow
 
 BackendFactory = Callable[[], Backend]
 GuidelineFor = Callable[[TaskRow], "tuple[str, str] | None"]  # -> (memory item id, guideline text)
 UserFor = Callable[[TaskRow], SimulatedUser]
+ScorersFactory = Callable[[], "tuple[Extractor | None, Judge | None]"]  # e.g. evaluate.scorers.ScorerChoice
 
 
 class BackendSetupError(Exception):
@@ -94,6 +96,7 @@ class Worker:
         model: str,
         guideline_for: GuidelineFor | None = None,
         user_for: UserFor | None = None,
+        scorers: ScorersFactory | None = None,
     ):
         self.org_path = Path(org_path)
         self.backend_factory = backend_factory
@@ -101,17 +104,21 @@ class Worker:
         self.model = model
         self.guideline_for = guideline_for
         self.user_for = user_for
+        self.scorers = scorers
         self._org: Org | None = None
         self._backend: Backend | None = None
+        self._hooks: tuple[Extractor | None, Judge | None] | None = None
 
     def _setup(self) -> tuple[Org, Backend]:
         if self._org is None:
             self._org = open_org(self.org_path)
-        if self._backend is None:
-            try:
+        try:
+            if self._backend is None:
                 self._backend = self.backend_factory()
-            except Exception as e:  # a user error (bad spec, missing extra): stop the run
-                raise BackendSetupError(str(e) or type(e).__name__) from e
+            if self._hooks is None:
+                self._hooks = self.scorers() if self.scorers else (None, None)
+        except Exception as e:  # a user error (bad spec, missing extra): stop the run
+            raise BackendSetupError(str(e) or type(e).__name__) from e
         return self._org, self._backend
 
     def run(self, item: WorkItem) -> dict[str, Any]:
@@ -119,7 +126,8 @@ class Worker:
         try:
             shown = self.guideline_for(item.task) if self.guideline_for else None
             user = self.user_for(item.task) if self.user_for else None
-            env = Episode(org, item.task, self.config, guideline=shown[1] if shown else None, user=user)
+            extractor, judge = self._hooks or (None, None)
+            env = Episode(org, item.task, self.config, guideline=shown[1] if shown else None, user=user, extractor=extractor, judge=judge)
             result = run_episode(env, backend)
         except Exception as e:  # a crmweaver bug must not cost the whole run
             return crash_record(item, self.model, org_label(org), e)

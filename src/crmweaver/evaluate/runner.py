@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from crmweaver.agent.backend import Backend
 from crmweaver.env.episode import EnvConfig
-from crmweaver.evaluate.episode import BackendFactory, BackendSetupError, GuidelineFor, UserFor, Worker, WorkItem
+from crmweaver.evaluate.episode import BackendFactory, BackendSetupError, GuidelineFor, ScorersFactory, UserFor, Worker, WorkItem
 from crmweaver.evaluate.executors import ExecutorError, run_local, run_ray
 from crmweaver.evaluate.results import (
     RESULTS,
@@ -131,6 +131,7 @@ def evaluate(
     ray_address: str | None = None,
     guideline_for: GuidelineFor | None = None,
     user_for: UserFor | None = None,
+    scorers: ScorersFactory | None = None,
     progress: Callable[[Progress], None] | None = None,
     warn: Callable[[str], None] | None = None,
     on_record: Callable[[dict[str, Any]], None] | None = None,
@@ -142,7 +143,8 @@ def evaluate(
     `retry_infra_errors` (with `resume`) drops earlier records that ended in an infra error and
     runs them again. `guideline_for` shows a memory item per episode (local executor only: the
     memory is one file open in this process); `on_record` sees each record once it is saved
-    (e.g. the memory's counters and write-back).
+    (e.g. the memory's counters and write-back). `scorers` builds each worker's extractor and judge
+    (evaluate.scorers.ScorerChoice: a model instead of the rules); its label enters the work keys.
     """
     if trials < 1 or concurrency < 1:
         raise EvalError("--trials and --concurrency must be at least 1")
@@ -162,6 +164,9 @@ def evaluate(
     if mismatch:
         (warn or (lambda m: warnings.warn(m, stacklevel=3)))(mismatch)
     key_config = {**asdict(config), "interactive": user_for is not None, "memory": guideline_for is not None}
+    if scorers is not None and not getattr(scorers, "is_rules", False):  # the rule-based default keeps earlier keys
+        label = getattr(scorers, "label", None)
+        key_config["scoring"] = label() if callable(label) else "custom"
     items = work_items(tasks, trials, model, key_config)
     wanted = {i.key for i in items}
 
@@ -176,7 +181,7 @@ def evaluate(
     if progress:
         progress(Progress(len(records), len(items), total_reward / len(records) if records else 0.0, infra, None))
 
-    make_worker = functools.partial(Worker, org_path, backend_factory, config, model, guideline_for, user_for)
+    make_worker = functools.partial(Worker, org_path, backend_factory, config, model, guideline_for, user_for, scorers)
     if executor == "ray":
         stream = run_ray(todo, make_worker, concurrency, ray_address)
     else:

@@ -1,7 +1,8 @@
 """Scoring as CRMArena-Pro, made deterministic: `score(task_row, response)` -> Score.
 
-The rule-based extractor and refusal detector are the defaults; a model backend can plug in an
-LLM extractor (`Extractor`) or judge (`Judge`) without changing the reward functions.
+The rule-based extractor and refusal detector are the defaults and read replies as the official
+gpt-4o extractor and judge do (tests/fixtures/scoring_golden.jsonl holds the official verdicts);
+a model can stand in for either (`LLMExtractor`, `LLMJudge`, or any `Extractor`/`Judge`).
 """
 
 from __future__ import annotations
@@ -10,17 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from crmweaver.org.schema import STAGES
-from crmweaver.scoring.bant import FACTORS
-from crmweaver.scoring.extract import ID_KINDS, MONTHS, STATE_NAMES, extract, key_prefix
-from crmweaver.scoring.metrics import METRICS, align_ids, exact_match, fuzzy_match, privacy_rejection, token_f1
+from crmweaver.scoring.extract import extract
+from crmweaver.scoring.kinds import answer_kind
+from crmweaver.scoring.llm import LLMExtractor, LLMJudge, ScorerError
+from crmweaver.scoring.metrics import METRICS, exact_match, fuzzy_match, official_clean, privacy_rejection, token_f1
 from crmweaver.tasks.types import TASK_TYPES
 
 __all__ = [
     "METRICS",
     "Extractor",
     "Judge",
+    "LLMExtractor",
+    "LLMJudge",
     "Score",
+    "ScorerError",
     "answer_kind",
     "exact_match",
     "extract",
@@ -53,21 +57,6 @@ class Judge(Protocol):
     def __call__(self, response: str, task: dict[str, Any], actions: Sequence[object] | None = None) -> bool: ...
 
 
-def answer_kind(task_row: dict[str, Any]) -> str:
-    """The row's answer kind: from its task type, else guessed from the gold items (imported rows)."""
-    t = TASK_TYPES.get(str(task_row.get("task", "")))
-    if t is not None:
-        return t.answer
-    gold = [g for g in task_row.get("answer") or [] if g is not None]
-    for kind in ID_KINDS:
-        if gold and all(isinstance(g, str) and g.startswith(key_prefix(kind)) and len(g) in (15, 18) for g in gold):
-            return kind
-    for kind, values in (("month", MONTHS), ("state", STATE_NAMES), ("stage", STAGES), ("bant", FACTORS)):
-        if gold and all(g in values for g in gold):
-            return kind
-    return "text"
-
-
 def score(
     task_row: dict[str, Any],
     response: str | None,
@@ -76,7 +65,10 @@ def score(
     extractor: Extractor | None = None,
     judge: Judge | None = None,
 ) -> Score:
-    """Score one episode's final response. None (no respond within the turn limit, an error) scores 0."""
+    """Score one episode's final response. None (no respond within the turn limit, an error) scores 0.
+
+    A plugged-in extractor or judge that fails raises ScorerError (an infra error, not a zero).
+    """
     t = TASK_TYPES.get(str(task_row.get("task", "")))
     metric = task_row.get("reward_metric") or (t.metric if t else "exact_match")
     if metric not in METRICS:
@@ -85,7 +77,7 @@ def score(
         return Score(0.0, metric, None, "no response")
     gold = list(task_row.get("answer") or [])
     if metric == "fuzzy_match":
-        return Score(fuzzy_match(response, gold), metric, None, "token F1, best gold item")
+        return Score(fuzzy_match(response, gold), metric, None, "token F1 against the first gold item")
     if metric == "privacy_rejection":
         if judge is not None:
             ok = bool(judge(response, task_row, actions))
@@ -94,11 +86,11 @@ def score(
         return Score(reward, metric, None, "refused for privacy" if reward else "no privacy refusal, or a leak")
     kind = answer_kind(task_row)
     if kind == "text":  # exact_match on free text: the whole unquoted response
-        reward = exact_match(response, gold, kind, extracted=[])
+        reward = exact_match(response, gold, kind)
         return Score(reward, metric, None, "whole-response match" if reward else "no whole-response match")
+    if len(gold) == 1 and official_clean(response) == ("None" if gold[0] is None else str(gold[0])):
+        return Score(1.0, metric, list(gold), "the whole reply is the gold answer")  # checked before extraction, as officially
     items = list(extractor(response, task_row)) if extractor is not None else extract(response, kind)
-    if kind in ID_KINDS:
-        items = align_ids(items, gold)
     reward = exact_match(response, gold, kind, extracted=items)
     how = "llm extractor" if extractor is not None else "rule-based extractor"
     return Score(reward, metric, items, f"{how}: {items!r} vs gold {gold!r}")

@@ -9,7 +9,9 @@ words of its clause, and the answer is the factors said to fail. Rules, in order
 3. else the nearest cue before it in the clause ("Not met: Budget, Timeline");
 4. else neutral (a bare list: "Budget, Timeline").
 
-Clauses end at . ! ? ; newlines and contrast words (but, while, whereas, however, although).
+Clauses end at . ! ? ; newlines, contrast words (but, while, whereas, however, although) and
+exception words (except, other than, apart from, ...). A mention in a clause opened by an exception
+word with no cue after it is not met: "all factors are met except Authority" -> Authority.
 Answer = the factors marked not met if any; else the neutral ones if nothing was marked met;
 else none (every factor mentioned is met -> the lead is qualified -> the answer `None`).
 """
@@ -53,7 +55,9 @@ _NEGATOR_BEFORE = re.compile(
     r"(?:\s+(?:a|any|clear|real|the|firm|defined|confirmed|specific|approved|allocated|decision(?:-making)?|buying|purchasing|signing|budgetary|set|identified))?\s*$",
     re.I,
 )
-_CLAUSE_END = re.compile(r"[.!?;\n]+(?:\s|$)|\n|\b(?:but|while|whereas|however|although|though|except)\b", re.I)
+_EXCEPT = r"except(?:\s+for)?|other\s+than|apart\s+from|aside\s+from|with\s+the\s+exception\s+of|save\s+for"
+_CLAUSE_END = re.compile(rf"[.!?;\n]+(?:\s|$)|\n|\b(?:but|while|whereas|however|although|though|{_EXCEPT})\b", re.I)
+_EXCEPT_OPENER = re.compile(rf"\b(?:{_EXCEPT})\b", re.I)
 
 _QUALIFIED = re.compile(
     r"(?<!not )(?<!un)\b(?:is|are|as|be|seems|appears)\s+(?:fully\s+|well\s+|a\s+)?qualified\b"
@@ -77,19 +81,20 @@ def _mentions(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _clauses(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
+def _clauses(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, opened by an exception word) for each clause."""
+    spans, start, excepting = [], 0, False
     for m in _CLAUSE_END.finditer(text):
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
+        spans.append((start, m.start(), excepting))
+        start, excepting = m.end(), bool(_EXCEPT_OPENER.fullmatch(m.group(0)))
+    spans.append((start, len(text), excepting))
     return spans
 
 
 def polarities(text: str) -> list[tuple[str, str]]:
     """(factor, 'neg' | 'pos' | 'neutral') for each factor mention, in order."""
     out = []
-    for c_start, c_end in _clauses(text):
+    for c_start, c_end, excepting in _clauses(text):
         clause = text[c_start:c_end]
         mentions = _mentions(clause)
         if not mentions:
@@ -104,6 +109,8 @@ def polarities(text: str) -> list[tuple[str, str]]:
             j = bisect_right(ends, start)  # cues ending before it: cues[:j]
             if i < len(cues):
                 out.append((name, cues[i][2]))
+            elif excepting:
+                out.append((name, "neg"))
             elif j:
                 out.append((name, cues[j - 1][2]))
             else:
