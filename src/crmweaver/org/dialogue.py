@@ -14,33 +14,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# The sub-topic taxonomy of sales calls (sales_insight_mining answers with these Title-Case names);
+# a call says a topic in lower case ("the implementation timeline is too long").
 SUB_TOPICS: tuple[str, ...] = (
-    "pricing",
-    "onboarding",
-    "integration",
-    "support responsiveness",
-    "licensing terms",
-    "performance",
-    "documentation",
-    "contract length",
-    "training",
-    "data migration",
+    "Pricing",
+    "Product Features",
+    "Customer Support",
+    "Implementation Timeline",
+    "Integration",
+    "Licensing Terms",
+    "Performance",
+    "Documentation",
+    "Contract Length",
+    "Training",
+    "Data Migration",
+    "Onboarding",
 )
-# A shopper's sales call talks about other things than a software buyer's; the same count keeps the
-# generator's draws (and so the B2B org) unchanged.
+# A shopper's sales call talks about other things than a software buyer's.
 SUB_TOPICS_B2C: tuple[str, ...] = (
-    "pricing",
-    "delivery time",
-    "product quality",
-    "warranty",
-    "return policy",
-    "sizing",
-    "durability",
-    "customer service",
-    "financing options",
-    "stock availability",
+    "Pricing",
+    "Delivery Time",
+    "Product Quality",
+    "Warranty",
+    "Return Policy",
+    "Sizing",
+    "Durability",
+    "Customer Service",
+    "Financing Options",
+    "Stock Availability",
 )
-assert len(SUB_TOPICS_B2C) == len(SUB_TOPICS)
 
 
 def sub_topics(preset: str) -> tuple[str, ...]:
@@ -1413,48 +1415,87 @@ _OC_POS_FRAME = (
     "The team loved what they saw on {t}.", "No complaints on {t}; it's been excellent.",
     "The {t} is one of the strongest parts of your offer.",
 )
+# What a customer says about a sub-topic, by sentiment (each line says the topic in lower case and,
+# when negative, one of sales_insight_mining's negative cues; positive lines carry none).
 _OC_NEG = {
-    "pricing": ("The pricing is well above what we budgeted.", "Your pricing is too high compared with what we expected.",
+    "Pricing": ("The pricing is well above what we budgeted.", "Your pricing is too high compared with what we expected.",
                 "Pricing is our biggest problem; finance pushed back hard."),
-    "onboarding": ("The onboarding plan feels thin and too slow for us.", "I'm worried about onboarding; our last rollout was painful and this looks no better.",
-                   "The onboarding timeline you proposed is too long."),
-    "integration": ("The integration with our existing flow looks harder than we were told.", "Integration is a mess; our engineers couldn't connect it to our build system.",
+    "Product Features": ("A couple of product features we need for signoff are missing.",
+                         "The product features feel thin next to what we saw elsewhere.",
+                         "We're disappointed with the product features in the base edition."),
+    "Customer Support": ("Customer support during the trial was poor; tickets sat for days.",
+                         "We're unhappy with customer support; nobody answered our questions for a week.",
+                         "Customer support is a real worry after the trial."),
+    "Implementation Timeline": ("The implementation timeline you proposed is too long.",
+                                "I'm worried about the implementation timeline; we can't wait that long.",
+                                "The implementation timeline is a problem for our tape-out date."),
+    "Integration": ("The integration with our existing flow looks harder than we were told.", "Integration is a mess; our engineers couldn't connect it to our build system.",
                     "We're frustrated with the integration effort so far."),
-    "support responsiveness": ("Support responsiveness during the trial was poor; tickets sat for days.", "We're unhappy with support responsiveness; nobody answered our questions for a week.",
-                               "Support responsiveness is a real worry after the trial."),
-    "licensing terms": ("The licensing terms are too restrictive for how we work.", "We don't like the licensing terms at all; node-locking is a non-starter.",
+    "Licensing Terms": ("The licensing terms are too restrictive for how we work.", "We don't like the licensing terms at all; node-locking is a non-starter.",
                         "The licensing terms are confusing and inflexible."),
-    "performance": ("The performance on our large designs was disappointing.", "Performance was poor in the benchmark; runs took twice as long as we expected.",
+    "Performance": ("The performance on our large designs was disappointing.", "Performance was poor in the benchmark; runs took twice as long as we expected.",
                     "We're concerned about performance; it slowed to a crawl on real data."),
-    "documentation": ("The documentation is thin and out of date.", "Our engineers complained that the documentation is missing key examples.",
+    "Documentation": ("The documentation is thin and out of date.", "Our engineers complained that the documentation is missing key examples.",
                       "The documentation was frustrating to work with during the trial."),
-    "contract length": ("The contract length is too long; we can't commit to three years.", "We're not comfortable with the contract length you proposed.",
+    "Contract Length": ("The contract length is too long; we can't commit to three years.", "We're not comfortable with the contract length you proposed.",
                         "Contract length is a problem; legal won't sign a multi-year lock-in."),
-    "training": ("The training offer is too limited for a team our size.", "The training sessions during the pilot were poor and rushed.",
+    "Training": ("The training offer is too limited for a team our size.", "The training sessions during the pilot were poor and rushed.",
                  "We're disappointed with the training options."),
-    "data migration": ("Data migration looks painful; we'd lose years of history.", "The data migration plan worries me; it's risky and manual.",
+    "Data Migration": ("Data migration looks painful; we'd lose years of history.", "The data migration plan worries me; it's risky and manual.",
                        "We're unhappy with the data migration effort you estimated."),
+    "Onboarding": ("The onboarding plan feels too slow for us.", "I'm worried about onboarding; our last rollout was painful and this looks no better.",
+                   "The onboarding schedule you proposed is too long."),
 }
 _OC_POS = {
-    "pricing": ("The pricing is very reasonable for what we get.", "Pricing came in better than we expected, which finance liked.",
+    "Pricing": ("The pricing is very reasonable for what we get.", "Pricing came in better than we expected, which finance liked.",
                 "We're happy with the pricing."),
-    "onboarding": ("The onboarding plan is excellent and well structured.", "We really like the onboarding approach you described.",
-                   "Onboarding looks smooth, which is a relief."),
-    "integration": ("The integration with our build system worked great out of the box.", "Integration was painless; our engineers were impressed.",
+    "Product Features": ("The product features cover everything on our checklist.", "We really like the product features in the new release.",
+                         "The product features are exactly what our engineers asked for."),
+    "Customer Support": ("Customer support during the trial was fantastic.", "We were impressed by customer support; answers came within the hour.",
+                         "Customer support has been great."),
+    "Implementation Timeline": ("The implementation timeline works well for us.", "We're happy with the implementation timeline you laid out.",
+                                "The implementation timeline fits our plan nicely."),
+    "Integration": ("The integration with our build system worked great out of the box.", "Integration was painless; our engineers were impressed.",
                     "We love how clean the integration is."),
-    "support responsiveness": ("Support responsiveness during the trial was fantastic.", "We were impressed by support responsiveness; answers came within the hour.",
-                               "Support responsiveness has been great."),
-    "licensing terms": ("The licensing terms are flexible and easy to understand.", "We like the licensing terms a lot; floating seats suit us.",
+    "Licensing Terms": ("The licensing terms are flexible and easy to understand.", "We like the licensing terms a lot; floating seats suit us.",
                         "The licensing terms work well for us."),
-    "performance": ("The performance on our large designs was excellent.", "Performance blew us away in the benchmark.",
+    "Performance": ("The performance on our large designs was excellent.", "Performance blew us away in the benchmark.",
                     "We're very happy with the performance."),
-    "documentation": ("The documentation is clear and thorough.", "Our engineers loved the documentation and its examples.",
+    "Documentation": ("The documentation is clear and thorough.", "Our engineers loved the documentation and its examples.",
                       "Great documentation, honestly."),
-    "contract length": ("The contract length works well for us.", "We're comfortable with the contract length you proposed.",
+    "Contract Length": ("The contract length works well for us.", "We're comfortable with the contract length you proposed.",
                         "The one-year contract length is exactly what we wanted."),
-    "training": ("The training sessions were excellent.", "We really liked the training offer.", "Training was a highlight of the pilot."),
-    "data migration": ("The data migration plan looks solid and low-risk.", "We're pleased with how easy data migration looks.",
+    "Training": ("The training sessions were excellent.", "We really liked the training offer.", "Training was a highlight of the pilot."),
+    "Data Migration": ("The data migration plan looks solid and low-risk.", "We're pleased with how easy data migration looks.",
                        "The data migration tooling impressed our admins."),
+    "Onboarding": ("The onboarding plan is excellent and well structured.", "We really like the onboarding approach you described.",
+                   "Onboarding looks smooth, which is a relief."),
+}
+_OC_NEG_C = {
+    "Pricing": ("The pricing is too high for my budget.", "Honestly, the pricing is a problem for me."),
+    "Delivery Time": ("The delivery time is too long; I need it before my trip.", "I'm worried about the delivery time; two weeks is a lot."),
+    "Product Quality": ("I'm concerned about the product quality after reading some reviews.",
+                        "The product quality of the one I saw in the store was disappointing."),
+    "Warranty": ("The warranty seems too limited for the price.", "I'm not happy with the warranty; it doesn't cover much."),
+    "Return Policy": ("The return policy is too restrictive for me.", "I don't like the return policy; a month isn't enough to try it properly."),
+    "Sizing": ("The sizing is confusing; I'm between two sizes.", "I'm worried about sizing; the last pair I bought ran small."),
+    "Durability": ("I'm concerned about durability; my last one broke in a season.", "Durability is my biggest worry."),
+    "Customer Service": ("Customer service was too slow to answer my questions.", "I was disappointed with customer service when I called last week."),
+    "Financing Options": ("The financing options are confusing.", "I don't like the financing options; the interest is too high."),
+    "Stock Availability": ("Stock availability is a problem; my size is sold out everywhere.",
+                           "I'm frustrated with stock availability; it's been out of stock twice."),
+}
+_OC_POS_C = {
+    "Pricing": ("The pricing is fair for what I get.", "I'm happy with the pricing."),
+    "Delivery Time": ("The delivery time is great; it would arrive before my trip.", "A two-day delivery time is perfect for me."),
+    "Product Quality": ("The product quality looked excellent in the store.", "I'm impressed by the product quality."),
+    "Warranty": ("The warranty is generous, which I like.", "The warranty gives me peace of mind."),
+    "Return Policy": ("The return policy is really reassuring.", "I like that the return policy is so flexible."),
+    "Sizing": ("The sizing guide was spot on for me.", "Sizing was easy; the fit is perfect."),
+    "Durability": ("The durability reviews are excellent.", "I love the durability; my friend's has lasted years."),
+    "Customer Service": ("Customer service was very helpful when I called.", "Customer service has been great so far."),
+    "Financing Options": ("The financing options make this affordable for me.", "I like the financing options a lot."),
+    "Stock Availability": ("Stock availability looks good; my size is in stock.", "Good stock availability, which matters to me."),
 }
 _OC_NEG_REPLY = (
     "I hear you. Let me take that back to the team and see what we can do.", "That's fair feedback; I'll follow up with some options.",
@@ -1512,11 +1553,11 @@ def opportunity_call(
                     turns.append((an, c(_OC_COMP_REPLY)))
         else:
             neg = kind == "n"
-            spec = None if b2c else (_OC_NEG if neg else _OC_POS).get(val)
+            spec = ((_OC_NEG_C if neg else _OC_POS_C) if b2c else (_OC_NEG if neg else _OC_POS)).get(val)
             if spec and rng.random() < 0.6:
                 text = c(spec)
             else:
-                text = c(_pool('_OC_NEG_FRAME' if neg else '_OC_POS_FRAME', b2c)).format(t=val)
+                text = c(_pool('_OC_NEG_FRAME' if neg else '_OC_POS_FRAME', b2c)).format(t=val.lower())
                 text = text[:1].upper() + text[1:]
             turns.append((ln, text))
             turns.append((an, c(_OC_NEG_REPLY if neg else _OC_POS_REPLY)))

@@ -18,6 +18,7 @@ from crmweaver.org.gen_sales import Opp
 
 LEAD_CALLS_PER_LEAD = {"b2b": 1.4, "b2c": 2.0}
 OPEN_LEAD_STATUS = (("New", 25), ("Contacted", 30), ("Qualified", 15), ("Proposal", 8), ("Negotiation", 7), ("Closed", 15))
+LEAD_WORKED_DAYS = (30, 240)  # an unconverted lead's calls fall within this many days of its creation
 STAGE_TALK = {"Qualification": 0.6, "Discovery": 0.9, "Quote": 1.1, "Negotiation": 1.3, "Closed": 1.4}
 
 
@@ -79,11 +80,13 @@ def _lead_calls(ctx: Ctx, leads: list) -> None:
         elif status in ("Qualified", "Proposal", "Negotiation"):
             unmet = [] if rng.random() < 0.7 else rng.sample(T.BANT_FACTORS, 1)
         elif status == "Closed":
-            unmet = rng.sample(T.BANT_FACTORS, rng.randint(1, 3))
+            unmet = rng.sample(T.BANT_FACTORS, _unmet_count(rng))
         else:
-            unmet = [] if rng.random() < 0.25 else rng.sample(T.BANT_FACTORS, rng.randint(1, 2))
+            unmet = [] if rng.random() < 0.25 else rng.sample(T.BANT_FACTORS, _unmet_count(rng))
         unmet = [f for f in T.BANT_FACTORS if f in unmet]
-        end = datetime.combine(conv, datetime.min.time()) + timedelta(hours=8) if conv else ctx.now - timedelta(hours=2)
+        # a lead is worked for a few months: its calls end then (or at conversion), not at the org's clock
+        worked = created + timedelta(days=rng.randint(*LEAD_WORKED_DAYS))
+        end = datetime.combine(conv, datetime.min.time()) + timedelta(hours=8) if conv else min(worked, ctx.now - timedelta(hours=2))
         times = _call_times(rng, created + timedelta(hours=1), end, n)
         product = rng.choice(cat.products)
         agent = T.Person(owner.first, owner.last, owner.email, owner.title)
@@ -97,6 +100,12 @@ def _lead_calls(ctx: Ctx, leads: list) -> None:
             n_calls += 1
         ctx.fact(lid, "lead_bant_unmet", unmet or None)
     ctx.state["n_lead_calls"] = n_calls
+
+
+def _unmet_count(rng) -> int:
+    """How many BANT factors an unqualified lead misses: mostly one (CRMArena-Pro: about 90 % of answers)."""
+    r = rng.random()
+    return 1 if r < 0.85 else 2 if r < 0.97 else 3
 
 
 def build_opportunity_comms(ctx: Ctx) -> None:

@@ -26,8 +26,10 @@ class LinePlanner:
         self.qty_choices = (1, 1, 2, 2, 3, 4, 5, 5, 6, 8, 10, 10, 12, 15, 20, 25, 30, 40, 50) if preset == "b2b" else (1, 1, 1, 1, 2, 2, 3, 4)
         vol = catalog.rules("volume_discount_cap")
         self.vol = vol[0].rule.params if vol else None
-        self.min_q = {a.rule.params["product"]: a.rule.params["quantity"] for a in catalog.rules("min_quantity")}
-        self.max_q = {a.rule.params["product"]: a.rule.params["quantity"] for a in catalog.rules("max_quantity")}
+        self.min_q = {p: q for a in catalog.rules("min_quantity") for p, q in a.rule.params["quantities"].items()}
+        self.max_q = {p: q for a in catalog.rules("max_quantity") for p, q in a.rule.params["quantities"].items()}
+        self.exclusive = [tuple(pair) for a in catalog.rules("exclusive_products") for pair in a.rule.params["pairs"]]
+        self.companions = [tuple(pair) for a in catalog.rules("required_companion") for pair in a.rule.params["pairs"]]
 
     # -- lines -------------------------------------------------------------------------------
     def draw(self, rng: random.Random, n: int) -> list[list]:
@@ -44,13 +46,13 @@ class LinePlanner:
 
     def clean_config(self, rng: random.Random, lines: list[list]) -> None:
         """Repair lines in place so no configuration rule is broken."""
-        for a in self.cat.rules("exclusive_products"):
-            x, y = (self.index[p] for p in a.rule.params["products"])
+        for pair in self.exclusive:
+            x, y = (self.index[p] for p in pair)
             have = [ln[0] for ln in lines]
             if x in have and y in have and len(lines) > 1:
                 lines[:] = [ln for ln in lines if ln[0] != y]
-        for a in self.cat.rules("required_companion"):
-            x, y = self.index[a.rule.params["product"]], self.index[a.rule.params["requires"]]
+        for pair in self.companions:
+            x, y = (self.index[p] for p in pair)
             have = [ln[0] for ln in lines]
             if x in have and y not in have:
                 lines.append([y, rng.choice(self.qty_choices)])
@@ -62,6 +64,7 @@ class LinePlanner:
                 ln[1] = max(self.min_q.get(name, 1), self.max_q[name] - rng.randint(0, 5))
 
     def plant_config(self, rng: random.Random, lines: list[list], art: Article) -> None:
+        """Break the article's rule through one of the products (or pairs) it lists, chosen at random."""
         p, kind = art.rule.params, art.rule.kind
 
         def ensure(idx: int) -> list:
@@ -72,16 +75,17 @@ class LinePlanner:
             lines.append(ln)
             return ln
 
-        if kind == "min_quantity":
-            ensure(self.index[p["product"]])[1] = rng.randint(1, max(1, p["quantity"] - 1))
-        elif kind == "max_quantity":
-            ensure(self.index[p["product"]])[1] = p["quantity"] + rng.randint(1, max(1, p["quantity"] // 2))
+        if kind in ("min_quantity", "max_quantity"):
+            name, q = rng.choice(sorted(p["quantities"].items()))
+            low = kind == "min_quantity"
+            ensure(self.index[name])[1] = rng.randint(1, max(1, q - 1)) if low else q + rng.randint(1, max(1, q // 2))
         elif kind == "exclusive_products":
-            for name in p["products"]:
+            for name in rng.choice(p["pairs"]):
                 ensure(self.index[name])
         elif kind == "required_companion":
-            ensure(self.index[p["product"]])
-            y = self.index[p["requires"]]
+            a, b = rng.choice(p["pairs"])
+            ensure(self.index[a])
+            y = self.index[b]
             lines[:] = [ln for ln in lines if ln[0] != y]
 
     # -- discounts ---------------------------------------------------------------------------

@@ -23,8 +23,12 @@ OPEN_STAGES = STAGES[:4]
 PROBABILITY = {"Qualification": 10, "Discovery": 25, "Quote": 50, "Negotiation": 75, "Closed": 100}
 OPEN_AGE_DAYS = {"Qualification": 45, "Discovery": 80, "Quote": 120, "Negotiation": 150}
 WRONG_STAGE_RATE = 0.15  # share of open opportunities whose StageName contradicts their tasks
-MISFIT_RATE = 0.25  # share of other open opportunities given 'Not Started' tasks of another stage
-QUOTE_VIOLATION_RATE = 0.3
+LEFT_OPEN_RATE = 0.25  # share of won deals whose rep never moved StageName to 'Closed' (their tasks say Closed)
+MISFIT_RATE = 0.12  # share of other open opportunities given 'Not Started' tasks of other stages
+MISFIT_COUNTS = ((4, 30), (5, 35), (6, 20), (7, 15))  # how many (weights): CRMArena-Pro lists 4-7 tasks, mean about 5
+QUOTE_VIOLATION_RATE = 0.4  # share of quoted opportunities whose quotes break a sales rule
+CONFIG_SHARE = 0.5  # of those, configuration rules (all quotes of the opportunity) rather than pricing (one quote)
+VOLUME_SHARE = 0.85  # pricing breaks of the volume-discount rule (CRMArena-Pro's quote_approval cites it nearly always)
 TASK_PRIORITY_W = (("Low", 25), ("Medium", 45), ("High", 22), ("Urgent", 8))
 
 
@@ -62,7 +66,8 @@ def build_sales(ctx: Ctx) -> None:
     accounts: list[AccountInfo] = st["accounts"]
     by_state = st["accounts_by_state"]
     planner = LinePlanner(cat, ctx.preset)
-    pricing = [a for k in PRICING_RULE_KINDS for a in cat.rules(k)]
+    volume = cat.rules("volume_discount_cap")
+    pricing = [a for k in PRICING_RULE_KINDS for a in cat.rules(k) if a not in volume]
     config = [a for k in CONFIG_RULE_KINDS for a in cat.rules(k)]
     two_quotes = set(rng.sample([i for i, s in enumerate(stages) if s in ("Quote", "Negotiation", "Closed")], n_two))
     n_lines = _line_counts(ctx, rng, stages, two_quotes)
@@ -83,6 +88,8 @@ def build_sales(ctx: Ctx) -> None:
         stage = true_stage
         if true_stage != "Closed" and rng.random() < WRONG_STAGE_RATE:
             stage = rng.choice([s for s in OPEN_STAGES if s != true_stage])
+        elif true_stage == "Closed" and rng.random() < LEFT_OPEN_RATE:
+            stage = rng.choice(("Negotiation", "Negotiation", "Quote"))
         signed = None
         if true_stage == "Closed":
             cycle = int(min(400, max(10, owner.cycle_days * math.exp(rng.gauss(0, 0.3)))))
@@ -102,10 +109,10 @@ def build_sales(ctx: Ctx) -> None:
         n_q = (2 if i in two_quotes else 1) if true_stage in ("Quote", "Negotiation", "Closed") else 0
         plans: list[Article | None] = [None] * n_q
         if n_q and rng.random() < QUOTE_VIOLATION_RATE:
-            if rng.random() < 0.5:
+            if rng.random() < CONFIG_SHARE:
                 plans = [rng.choice(config)] * n_q
             else:
-                plans[rng.randrange(n_q)] = rng.choice(pricing)
+                plans[rng.randrange(n_q)] = rng.choice(volume if volume and rng.random() < VOLUME_SHARE else pricing)
         lines, discounts, plans = plan_opportunity(planner, rng, n_lines[i], plans)
         opp.products = [p for p, _ in lines]
         main = cat.products[lines[0][0]].name
@@ -210,16 +217,18 @@ def build_activities(ctx: Ctx) -> None:
     rng, st = ctx.rng("tasks"), ctx.state
     acts = ctx.catalog.stage_activities
     opps: list[Opp] = st["opps"]
-    per = allocate(ctx.count("Task"), [rng.uniform(0.6, 1.4) for _ in opps], minimum=1)
+    per, misfits = _task_counts(ctx, rng, opps)
     prio_cum = cumulative([w for _, w in TASK_PRIORITY_W])
-    for opp, n in zip(opps, per):
+    for i, (opp, n) in enumerate(zip(opps, per)):
         subjects = _sample_cycle(rng, acts[opp.true_stage], n)
         statuses = [_task_status(rng, opp) for _ in subjects]
-        if (opp.stage == opp.true_stage and opp.stage != "Closed" and n >= 3 and rng.random() < MISFIT_RATE):
-            k = 2 if n >= 5 and rng.random() < 0.3 else 1
-            other = rng.choice([s for s in STAGES if s != opp.stage])
-            for j, subj in enumerate(_sample_cycle(rng, acts[other], k)):
+        if i in misfits:  # k 'Not Started' tasks of one or two other stages; the stage keeps the majority
+            others = rng.sample([s for s in STAGES if s != opp.stage], 2 if misfits[i] > 5 or rng.random() < 0.35 else 1)
+            for j, subj in enumerate(rng.sample([a for s in others for a in acts[s]], misfits[i])):
                 subjects[-1 - j], statuses[-1 - j] = subj, "Not Started"
+            mixed = list(zip(subjects, statuses))
+            rng.shuffle(mixed)  # misfits among the others, not the opportunity's last Task Ids
+            subjects, statuses = [m[0] for m in mixed], [m[1] for m in mixed]
         fit = set(acts[opp.stage])
         end = min(ctx.today, opp.close) if opp.signed else ctx.today
         for subj, status in zip(subjects, statuses):
@@ -247,6 +256,22 @@ def build_activities(ctx: Ctx) -> None:
                 Location=erng.choice(T.LOCATIONS_C if ctx.preset == "b2c" else T.LOCATIONS), StartDateTime=t if not all_day else t.replace(hour=0, minute=0),
                 DurationInMinutes=1440 if all_day else erng.choice((30, 45, 60, 60, 90, 120)), IsAllDayEvent=all_day,
                 OwnerId=opp.owner.id, WhatId=opp.id)
+
+
+def _task_counts(ctx: Ctx, rng, opps: list[Opp]) -> tuple[list[int], dict[int, int]]:
+    """Tasks per opportunity (summing to the Task target), and {opportunity index: misfit count} for the
+    opportunities that get misfits: each of those gets enough tasks of its own stage to keep the majority."""
+    k_cum = cumulative([w for _, w in MISFIT_COUNTS])
+    misfits = {i: MISFIT_COUNTS[weighted_index(rng, k_cum)][0] for i, o in enumerate(opps)
+               if o.stage == o.true_stage and o.stage != "Closed" and rng.random() < MISFIT_RATE}
+    per = [0] * len(opps)
+    for i, k in misfits.items():
+        per[i] = 2 * k + 1 + rng.randint(0, 3)
+    rest = [i for i in range(len(opps)) if i not in misfits]
+    left = max(len(rest), ctx.count("Task") - sum(per))
+    for i, n in zip(rest, allocate(left, [rng.uniform(0.6, 1.4) for _ in rest], minimum=1)):
+        per[i] = n
+    return per, misfits
 
 
 def _sample_cycle(rng, pool, n: int) -> list[str]:

@@ -2,15 +2,26 @@
 
 Gold comes from the planted `task_misfit` facts (a 'Not Started' task whose subject is not an
 activity of its opportunity's StageName), cross-checked with plain SQL against the catalog's
-stage activities; the reference reads the tasks and the guide article through the engine.
+stage activities; the reference reads the tasks and the guide article through the engine. Rows
+with an answer ask about correctly staged opportunities whose planted misfits number 4-7
+(CRMArena-Pro's answers list 4-7 Task Ids, mean about 5); None rows ask about correctly staged
+opportunities whose 'Not Started' tasks all fit (or that have none). The policy stays in
+metadata.required, the stage→activity definitions go to metadata.optional.
 """
 
 from __future__ import annotations
 
 import random
 
+from crmweaver.tasks.families.wrong_stage_rectification import GUIDE_TITLE, guide_from_run, opportunity_pools, stage_details
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
-from crmweaver.tasks.families.wrong_stage_rectification import GUIDE_POLICY, guide_from_run
+
+ID_IN_CONTEXT = 0.8
+POLICY = (
+    "Task prioritisation policy: an opportunity's tasks with Status 'Not Started' whose Subject is not a typical "
+    f"activity of the opportunity's current stage (per the knowledge article '{GUIDE_TITLE}') do not fit the stage "
+    "and should be deprioritised."
+)
 
 
 def misfits(tasks: list, stage: str, guide: dict[str, set[str]]) -> list:
@@ -21,51 +32,51 @@ def misfits(tasks: list, stage: str, guide: dict[str, set[str]]) -> list:
     return out or [None]
 
 
+GENERIC = (
+    "Which of the Not Started tasks on this opportunity don't fit its current stage?",
+    "Look at the open tasks on this deal and tell me which ones should be deprioritised because they belong to a different stage.",
+    "I'm planning my week. On this opportunity, are there any not-started tasks that don't match the deal's stage?",
+    "Identify the Not Started tasks on this opportunity that are out of place for its current stage.",
+    "Can you check this opportunity for queued tasks that don't belong to its stage?",
+    "Which pending tasks on this opportunity can wait because they don't fit where the deal is right now?",
+    "misfit tasks on this opp? (not started ones that don't match the stage)",
+    "As part of pipeline hygiene, find every Not Started task on this opportunity whose subject doesn't fit its stage.",
+    "Help me prioritise: among this opportunity's tasks that haven't been started, which ones aren't relevant to its current stage?",
+    "Our sales manager asked which not-yet-started activities on this deal are mismatched with its stage. What are they?",
+    "Any Not Started tasks on this opportunity that belong to another stage?",
+    "There are a lot of open to-dos on this opportunity. Which of them don't make sense for the stage it's in?",
+    "Which tasks on this deal should I push down the list because they're meant for a different stage?",
+    "Clean-up request: flag the not-started tasks on this opportunity that don't match its stage.",
+    "What on this opportunity's to-do list is out of step with the stage it's at?",
+    "Before my pipeline review, which of the untouched tasks on this deal are for another stage?",
+)
+WITH_ID = (
+    "Which of the Not Started tasks on opportunity {opp} don't fit its current stage?",
+    "For opportunity {opp}, which 'Not Started' tasks are not typical activities of the stage it is in?",
+    "Can you check {opp} for queued tasks that don't belong to its stage?",
+    "Any Not Started tasks on {opp} that belong to another stage?",
+)
+
+
 @register
 class ActivityPriority(Family):
     code = "activity_priority"
-    templates = (
-        "Which of the Not Started tasks on opportunity {opp} don't fit its current stage?",
-        "Look at the open (Not Started) tasks for {opp} and tell me which ones should be deprioritised because they belong to a different stage.",
-        "For opportunity {opp}, list the Ids of 'Not Started' tasks that are not typical activities of the stage it is in.",
-        "I'm planning my week. On deal {opp}, are there any not-started tasks that don't match the deal's stage? Give me their Ids.",
-        "Opportunity {opp}: identify the Not Started tasks that are out of place for its current stage, per the stage activity guide.",
-        "Can you check {opp} for queued tasks that don't belong to its stage? Return the task Ids, or None if they all fit.",
-        "Which pending tasks on {opp} can wait because they don't fit the opportunity's current stage?",
-        "Please review the tasks with status Not Started on opportunity {opp} and return those inconsistent with its StageName.",
-        "misfit tasks on {opp}? (not started ones that don't match the stage)",
-        "As part of pipeline hygiene, find every Not Started task on opportunity {opp} whose subject is not an activity of the opportunity's current stage.",
-        "Help me prioritise: among the Not Started tasks of {opp}, which ones are not relevant to the stage the deal is at right now?",
-        "Give me the Task Ids on {opp} that haven't been started and don't fit its stage according to our stage guide.",
-        "Our sales manager asked which not-yet-started activities on opportunity {opp} are mismatched with its stage. What are they?",
-        "Any Not Started tasks on {opp} that belong to another stage? List their Ids.",
-    )
-
-    def _candidates(self, ctx: Context) -> tuple[list[str], list[str], list[str]]:
-        cache = getattr(self, "_cand", None)
-        if cache is None or cache[0] is not ctx:
-            flagged = ctx.facts("task_misfit")
-            rows = ctx.sql("SELECT Id, WhatId, Status FROM Task WHERE WhatId LIKE '006%' ORDER BY Id")
-            with_misfit = sorted({r["WhatId"] for r in rows if r["Id"] in flagged})
-            has_open = sorted({r["WhatId"] for r in rows if r["Status"] == "Not Started"} - set(with_misfit))
-            without_open = sorted({r["WhatId"] for r in rows} - set(with_misfit) - set(has_open))
-            self._cand = cache = (ctx, with_misfit, has_open, without_open)
-        return cache[1], cache[2], cache[3]
+    templates = GENERIC + WITH_ID
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
-        with_misfit, has_open, without_open = self._candidates(ctx)
-        # None instances mostly have Not Started tasks that all fit; a few have none at all
-        pool = with_misfit if not want_none else (has_open if rng.random() < 0.85 or not without_open else without_open)
+        pools = opportunity_pools(ctx, self)
+        # None rows mostly have 'Not Started' tasks that all fit; a few have none at all
+        pool = (pools["clean_pending"] if rng.random() < 0.85 else pools["clean"]) if want_none else pools["misfit"]
         if not pool:
             raise Resample
         opp = rng.choice(pool)
-        query, template = self.phrase(rng, opp=opp)
-        required = (
-            f"Today's date is {ctx.today.isoformat()}. {GUIDE_POLICY} Among the opportunity's tasks whose Status is "
-            "'Not Started', find those whose Subject is not a typical activity of the opportunity's current StageName; "
-            "they should be deprioritised. Answer with the Ids of all such tasks, or None if there are none."
-        )
-        return Params({"opportunity": opp}, query, required, template, facts={"opportunity": opp})
+        in_context = rng.random() < ID_IN_CONTEXT
+        group, offset = (GENERIC, 0) if in_context else (WITH_ID, len(GENERIC))
+        i = rng.randrange(len(group))
+        query = f"{group[i].format(opp=opp)} {self.return_only(none='if they all fit')}"
+        required = f"{ctx.today_sentence()} {POLICY}" + (f" The opportunity's Id is {opp}." if in_context else "")
+        return Params({"opportunity": opp}, query, required, offset + i, optional=stage_details(ctx),
+                      facts={"opportunity": opp})
 
     def solve(self, ctx: Context, params: Params) -> list:
         opp = params.values["opportunity"]

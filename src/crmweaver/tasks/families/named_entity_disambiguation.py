@@ -1,5 +1,9 @@
 """named_entity_disambiguation: "the <alias> I bought N days ago" -> the exact Product2 Id, or None.
 
+"N days ago" counts back from the row's own date (`ctx.today`, stated in metadata.required), as
+CRMArena-Pro's rows do, and only purchases settled by that date are asked about: the account must
+have orders before it, and the day named is one of them (or, for None rows, a day with no order).
+
 Aliases come from the catalog (some are shared by 2-3 products on purpose); the customer's purchase
 history (their account's orders on that day) decides which product they mean. An instance is kept
 only when exactly one product bought that day fits the alias and no other product bought that day
@@ -116,8 +120,9 @@ class NamedEntityDisambiguation(Family):
         who = self._who(ctx, contact, account)
         shown = alias if alias.lower().startswith("the ") else f"the {alias}"
         query, template = self.phrase(rng, alias=shown, alias_cap=shown[:1].upper() + shown[1:], n=n)
+        query += " " + self.return_only(none="if nothing I bought that day matches")
         required = (
-            f"Today's date is {ctx.today.isoformat()}. You are assisting a customer logged into the self-service portal: "
+            f"{ctx.today_sentence()} You are assisting a customer logged into the self-service portal: "
             f"{who}. The customer's purchases are the orders of their account; an order's EffectiveDate is the day of the "
             f"purchase, and a purchase made N days ago has an EffectiveDate exactly N days before today. Find the product the "
             "customer describes among the products (order items) they bought on that day and answer with its Product2 Id. "

@@ -1,12 +1,19 @@
-"""sales_insight_mining: the most-mentioned competitor, or the negatively discussed sub-topics, in sales calls.
+"""sales_insight_mining: competitors and sub-topic sentiment in sales call transcripts.
 
-Three kinds of instance: the competitor mentioned most in one opportunity's calls (optionally in a
-window), the sub-topics discussed negatively in one opportunity's calls (optionally in a window),
-and the competitor mentioned most across all opportunity calls of a window. Gold comes from the
-planted per-call `_facts` (`call_competitors`, `negative_topics`), cross-checked with plain-SQL
-counting of the names in the transcript text. The reference reads competitor names from the
-knowledge base's competitor profiles and the transcripts through the engine, counts names, and
-finds negative statements with a fixed cue lexicon (verified against the planted facts in tests).
+Kinds of row, in CRMArena-Pro's proportions: the most-mentioned competitor (about 55 %: in one
+opportunity's calls, or across all opportunity calls of a window), the sub-topics discussed
+positively (about 20 %) or negatively (about 10 %) in one opportunity's calls, and the rest the
+sub-topics discussed at all. Sub-topics come from a Title-Case taxonomy (`dialogue.sub_topics`);
+a sentiment answer lists a sub-topic once per call in which it has that sentiment, so a topic may
+repeat, and the gold is the comma-joined list (token F1). Windows are weeks, months, quarters,
+seasons or named periods ending by the row's date; rows without a window ask about an
+opportunity whose calls all took place by then.
+
+Gold comes from the planted per-call `_facts` (`call_competitors`, `negative_topics`,
+`positive_topics`), cross-checked with plain-SQL text counting. The reference reads competitor
+names from the knowledge base's competitor profiles and the transcripts through the engine,
+counts names, and judges each line naming a sub-topic with a fixed cue lexicon (verified against
+the planted facts in tests).
 """
 
 from __future__ import annotations
@@ -18,15 +25,18 @@ from collections import Counter
 
 from crmweaver.org.dialogue import SUB_TOPICS, sub_topics
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
-from crmweaver.tasks.windows import Window, past, random_window
+from crmweaver.tasks.windows import Window, random_window
 
 PROFILE_PREFIX = "Competitor Profile: "
+KINDS = (("competitor_opp", 35), ("competitor_window", 20), ("positive", 20), ("negative", 10), ("topics", 15))
+WINDOW_KINDS = ("past_weeks", "past_months", "past_quarters", "month", "quarter", "season")
+ID_IN_CONTEXT = 0.7
 # words and phrases by which a customer's statement about a sub-topic reads as negative
 NEGATIVE_CUES = (
     "concern", "not happy", "sticking point", "disappointing", "disappointed", "worry", "worries", "worried", "problem",
-    "too high", "thin", "too slow", "harder", "a mess", "frustrat", "poor", "unhappy", "restrictive", "don't like",
-    "confusing", "inflexible", "too long", "not comfortable", "too limited", "rushed", "risky", "painful", "non-starter",
-    "above what", "complained", "missing", "out of date", "slowed",
+    "too high", "is thin", "feel thin", "too slow", "harder", "a mess", "frustrat", "poor", "unhappy", "restrictive",
+    "don't like", "confusing", "inflexible", "too long", "not comfortable", "too limited", "rushed", "risky", "painful",
+    "non-starter", "above what", "complained", "missing", "out of date", "slowed",
 )
 _CUE = re.compile(r"\b(" + "|".join(map(re.escape, NEGATIVE_CUES)) + r")")
 
@@ -38,7 +48,7 @@ def topic_sentiment(body: str, topics: tuple[str, ...] = SUB_TOPICS) -> tuple[se
     for line in body.splitlines():
         text = (line.split(": ", 1)[1] if ": " in line else line).lower()
         for topic in topics:
-            if topic in text:
+            if topic.lower() in text:
                 (neg if _CUE.search(text) else pos).add(topic)
     return neg, pos
 
@@ -55,105 +65,132 @@ def most_mentioned(counts: Counter) -> list:
     return [ranked[0][0]]
 
 
-def join_topics(topics) -> list:
+def join_topics(per_call: list) -> list:
+    """One comma-joined answer: every call's topics, sorted (a topic repeats once per call that has it)."""
+    topics = sorted(t for call in per_call for t in call)
     if not topics:
         raise Resample
-    return [", ".join(sorted(topics))]
+    return [", ".join(topics)]
 
 
 COMP_OPP = (
+    "Which competitor came up most often in our calls on this opportunity{scope}?",
+    "Who's the competitor we hear about most on this deal's calls{scope}?",
+    "Before my next call, which competitor did the customer bring up the most{scope}?",
+    "most mentioned competitor on this opp{scope}?",
+    "Looking at the call transcripts for this opportunity{scope}, which rival is the customer most focused on?",
+    "Which competitor should I be preparing for on this deal, going by how often they came up in our calls{scope}?",
     "Which competitor came up most often in the calls for opportunity {opp}{scope}?",
     "In the call transcripts of opportunity {opp}{scope}, which competitor was mentioned the most?",
-    "Who's the competitor we hear about most on {opp}'s calls{scope}?",
-    "Analyse the voice call transcripts linked to opportunity {opp}{scope} and name the competitor mentioned most frequently.",
-    "most mentioned competitor on opp {opp}{scope}?",
-    "Before my next call on {opp}, tell me which competitor the customer brought up most{scope}.",
-)
-NEG_OPP = (
-    "Which sub-topics did the customer feel negatively about in the calls for opportunity {opp}{scope}?",
-    "List the sub-topics with negative sentiment in the call transcripts of opportunity {opp}{scope}.",
-    "What were the pain points (sub-topics with negative sentiment) raised on {opp}'s calls{scope}?",
-    "Go through the calls on opportunity {opp}{scope} and tell me which sub-topics came up negatively.",
-    "negative sub-topics for opp {opp}{scope}?",
-    "I need a summary for deal {opp}: which sub-topics did the customer complain about in our calls{scope}?",
 )
 COMP_WIN = (
-    "Across all opportunity calls in {window}, which competitor was mentioned most?",
-    "Which competitor did prospects bring up most frequently in our sales calls during {window}?",
-    "Looking at every opportunity call transcript from {window}, who is the most mentioned competitor?",
-    "Competitive intel request: most-mentioned competitor in sales calls over {window}?",
-    "For {window}, identify the competitor named most often in the voice call transcripts of our opportunities.",
-    "Which rival came up the most on our deal calls in {window}?",
+    "Across all our opportunity calls {scope}, which competitor was mentioned most?",
+    "Which competitor did prospects bring up most often in our sales calls {scope}?",
+    "Competitive intel request: who was the most-mentioned competitor on deal calls {scope}?",
+    "Which rival came up the most on our sales calls {scope}?",
+    "Looking at every opportunity call {scope}, which competitor do customers talk about most?",
+    "I'm preparing the competitive briefing. Which competitor was named most in our sales calls {scope}?",
 )
+POS_OPP = (
+    "What did the customer like in our calls on this opportunity{scope}? Give me the sub-topics they spoke positively about.",
+    "Which sub-topics got positive feedback on this deal's calls{scope}?",
+    "Which parts of our offer did the customer praise in the calls{scope}?",
+    "List the sub-topics with positive sentiment in this opportunity's call transcripts{scope}.",
+    "What are the customer's positive talking points from our calls{scope}, by sub-topic?",
+    "Which sub-topics did the customer speak positively about in the calls for opportunity {opp}{scope}?",
+)
+NEG_OPP = (
+    "Which sub-topics did the customer feel negatively about in our calls on this opportunity{scope}?",
+    "What were the pain points raised on this deal's calls{scope}? List the sub-topics.",
+    "Which sub-topics did the customer complain about in our calls{scope}?",
+    "negative sub-topics on this opp's calls{scope}?",
+    "Where is this customer unhappy, going by our calls{scope}? Give me the sub-topics.",
+    "List the sub-topics with negative sentiment in the call transcripts of opportunity {opp}{scope}.",
+)
+TOPICS_OPP = (
+    "Which sub-topics came up in our calls on this opportunity{scope}?",
+    "What did we discuss with the customer on this deal's calls{scope}? List the sub-topics.",
+    "Give me the sub-topics the customer raised in the calls{scope}, whatever their sentiment.",
+    "Summarise this opportunity's calls{scope} as a list of the sub-topics discussed.",
+    "Which sub-topics were discussed in the calls for opportunity {opp}{scope}?",
+)
+GROUPS = {"competitor_opp": COMP_OPP, "competitor_window": COMP_WIN, "positive": POS_OPP, "negative": NEG_OPP,
+          "topics": TOPICS_OPP}
+OFFSETS = {k: sum(len(GROUPS[j]) for j in list(GROUPS)[:i]) for i, k in enumerate(GROUPS)}
+FACT_KIND = {"positive": ("positive_topics",), "negative": ("negative_topics",),
+             "topics": ("negative_topics", "positive_topics")}
 
 
 @register
 class SalesInsightMining(Family):
     code = "sales_insight_mining"
-    templates = COMP_OPP + NEG_OPP + COMP_WIN
+    templates = COMP_OPP + COMP_WIN + POS_OPP + NEG_OPP + TOPICS_OPP
 
-    def _calls(self, ctx: Context) -> dict[str, list[tuple[str, str]]]:
-        """opportunity -> [(call id, CreatedDate)] for opportunities with calls (cached per context)."""
+    def _calls(self, ctx: Context) -> dict[str, list[str]]:
+        """opportunity -> days of its calls, in order (cached per org)."""
         cache = getattr(self, "_cache", None)
-        if cache is None or cache[0] is not ctx:
-            out: dict[str, list[tuple[str, str]]] = {}
-            for r in ctx.sql("SELECT Id, OpportunityId__c, CreatedDate FROM VoiceCallTranscript__c "
+        if cache is None or cache[0] is not ctx.org:
+            out: dict[str, list[str]] = {}
+            for r in ctx.sql("SELECT OpportunityId__c o, CreatedDate d FROM VoiceCallTranscript__c "
                              "WHERE OpportunityId__c IS NOT NULL ORDER BY OpportunityId__c, CreatedDate, Id"):
-                out.setdefault(r["OpportunityId__c"], []).append((r["Id"], r["CreatedDate"]))
-            self._cache = cache = (ctx, out)
+                out.setdefault(r["o"], []).append(r["d"][:10])
+            self._cache = cache = (ctx.org, out)
         return cache[1]
-
-    def _pick(self, rng: random.Random, group: tuple[str, ...], offset: int, **slots) -> tuple[str, int]:
-        i = rng.randrange(len(group))
-        return group[i].format(**slots), offset + i
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         calls = self._calls(ctx)
-        kind = rng.choice(("competitor_opp", "negative_opp", "competitor_window"))
+        kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
         today = ctx.today.isoformat()
-        topics = ", ".join(sub_topics(ctx.preset))
+        window = None
+        if kind == "competitor_window" or rng.random() < 0.5:
+            window = random_window(rng, ctx.today, earliest=ctx.history_start, kinds=WINDOW_KINDS)
         if kind == "competitor_window":
-            window = random_window(rng, ctx.today, kinds=("past_weeks", "past_months", "month", "quarter", "season"))
-            n = sum(window.contains(c) for cs in calls.values() for _, c in cs)
-            if n < 3:
+            if sum(window.contains(d) for days in calls.values() for d in days) < 3:
                 raise Resample
-            query, template = self._pick(rng, COMP_WIN, len(COMP_OPP) + len(NEG_OPP), window=window.phrase)
-            values = {"kind": kind, "window": window.to_dict()}
-            scope_text = f"all voice call transcripts linked to an opportunity whose CreatedDate falls in {window.phrase}"
+            opp = None
         else:
-            opp = rng.choice(sorted(calls))
-            window = None
-            if rng.random() < 0.4:
-                window = past(rng.choice((1, 2, 3, 6, 12)), "month", ctx.today)
-                if not any(window.contains(c) for _, c in calls[opp]):
-                    raise Resample
-            scope = f" over {window.phrase}" if window else ""
-            group, offset = (COMP_OPP, 0) if kind == "competitor_opp" else (NEG_OPP, len(COMP_OPP))
-            query, template = self._pick(rng, group, offset, opp=opp, scope=scope)
-            values = {"kind": kind, "opportunity": opp, "window": window.to_dict() if window else None}
-            scope_text = f"the voice call transcripts of opportunity {opp}" + (
-                f" whose CreatedDate falls in {window.phrase}" if window else "")
+            pool = sorted(o for o, days in calls.items()
+                          if (any(window.contains(d) for d in days) if window else days[-1] <= today))
+            if not pool:
+                raise Resample
+            opp = rng.choice(pool)
+        group = GROUPS[kind]
+        named = [i for i, t in enumerate(group) if "{opp}" in t]
+        if opp is None:
+            i, in_context = rng.randrange(len(group)), False
+        else:
+            in_context = rng.random() < ID_IN_CONTEXT
+            i = rng.choice([i for i in range(len(group)) if (i in named) != in_context])
+        scope = f" during {window.phrase}" if window else ""
+        if kind == "competitor_window":
+            scope = scope.strip()
+        query = group[i].format(opp=opp, scope=scope)
+        required = f"{ctx.today_sentence()} {self._definitions(ctx, kind)}"
+        if in_context:
+            required += f" The opportunity's Id is {opp}."
+        values = {"kind": kind, "opportunity": opp, "window": window.to_dict() if window else None}
+        facts = {"kind": kind} | {k: v for k, v in values.items() if v and k != "kind"}
+        return Params(values, query, required, OFFSETS[kind] + i, facts=facts)
+
+    @staticmethod
+    def _definitions(ctx: Context, kind: str) -> str:
         if kind.startswith("competitor"):
-            required = (
-                f"Today's date is {today}. Competitors are the companies that have a knowledge article titled "
-                f"'{PROFILE_PREFIX}<name>'. Read {scope_text} (VoiceCallTranscript__c.Body__c) and count every mention "
-                "of each competitor's name. Answer with the name of the competitor mentioned most often."
-            )
-        else:
-            required = (
-                f"Today's date is {today}. The sub-topics of a sales conversation are: {topics}. A sub-topic has negative "
-                "sentiment when the customer voices dissatisfaction, concern or frustration about it. Read "
-                f"{scope_text} (VoiceCallTranscript__c.Body__c) and answer with every sub-topic that has negative "
-                "sentiment in any of them, in alphabetical order, separated by commas (for example: 'integration, pricing')."
-            )
-        return Params(values, query, required, template, facts={k: v for k, v in values.items() if v and k != "kind"})
+            return (f"Competitors are the companies with a competitor profile in the knowledge base (articles titled "
+                    f"'{PROFILE_PREFIX}<name>'). The most-mentioned competitor is the one whose name appears most often "
+                    "in the voice call transcripts in question. Answer with the competitor's name only.")
+        taxonomy = ", ".join(sub_topics(ctx.preset))
+        what = {"positive": "positive sentiment (the customer speaks approvingly of it)",
+                "negative": "negative sentiment (the customer voices dissatisfaction, concern or frustration about it)",
+                "topics": "come up (with any sentiment)"}[kind]
+        return (f"Sub-topics of a sales conversation: {taxonomy}. List the sub-topics that have {what}, naming a "
+                "sub-topic once for every call in which it does, separated by commas.")
 
     # -- gold: planted facts per call, cross-checked with SQL text counting ------------------------
 
     def _where(self, v: dict) -> tuple[str, tuple]:
         """A plain-SQL condition on VoiceCallTranscript__c selecting the instance's calls."""
         conds, args = ["OpportunityId__c IS NOT NULL"], []
-        if v["kind"] != "competitor_window":
+        if v["opportunity"]:
             conds.append("OpportunityId__c = ?")
             args.append(v["opportunity"])
         if v["window"]:
@@ -165,51 +202,50 @@ class SalesInsightMining(Family):
     def solve(self, ctx: Context, params: Params) -> list:
         v = params.values
         where, args = self._where(v)
-        kind = "negative_topics" if v["kind"] == "negative_opp" else "call_competitors"
-        n_calls = ctx.sql(f"SELECT COUNT(*) n FROM VoiceCallTranscript__c WHERE {where}", args)[0]["n"]
-        if not n_calls:
+        ids = [r["Id"] for r in ctx.sql(f"SELECT Id FROM VoiceCallTranscript__c WHERE {where}", args)]
+        if not ids:
             raise Resample
-        rows = ctx.sql(f"SELECT value FROM _facts WHERE +kind = ? AND record_id IN "
-                       f"(SELECT Id FROM VoiceCallTranscript__c WHERE {where})", (kind, *args))
-        if len(rows) != n_calls:
-            raise RuntimeError(f"{kind}: {n_calls - len(rows)} of the selected calls have no planted fact")
-        facts = [json.loads(r["value"]) for r in rows]
-        if kind == "negative_topics":
-            topics = {t for f in facts for t in f}
-            for t in topics:  # every planted topic is really said in one of the calls
-                hit = ctx.sql(f"SELECT COUNT(*) n FROM VoiceCallTranscript__c WHERE {where} AND lower(Body__c) LIKE ?",
-                              (*args, f"%{t}%"))[0]["n"]
-                if not hit:
-                    raise RuntimeError(f"planted negative topic {t!r} is not in the text of the calls")
-            return join_topics(topics)
-        planted: Counter = Counter()
-        for f in facts:
-            planted.update(f)
-        counted: Counter = Counter()
-        for comp in ctx.catalog.competitors:
-            n = ctx.sql(
-                "SELECT COALESCE(SUM((length(Body__c) - length(replace(Body__c, ?, ''))) / length(?)), 0) n "
-                f"FROM VoiceCallTranscript__c WHERE {where}", (comp.name, comp.name, *args))[0]["n"]
-            if n:
-                counted[comp.name] = n
-        if counted != planted:
-            raise RuntimeError(f"competitor mentions in the text {dict(counted)} differ from the planted {dict(planted)}")
-        return most_mentioned(planted)
+        facts: dict[str, dict[str, object]] = {}
+        marks = ", ".join("?" * len(ids))
+        for r in ctx.sql(f"SELECT record_id, kind, value FROM _facts WHERE record_id IN ({marks})", tuple(ids)):
+            facts.setdefault(r["record_id"], {})[r["kind"]] = json.loads(r["value"])
+        if v["kind"].startswith("competitor"):
+            planted: Counter = Counter()
+            for vid in ids:
+                planted.update(facts[vid]["call_competitors"])
+            counted: Counter = Counter()
+            for comp in ctx.catalog.competitors:
+                n = ctx.sql(
+                    "SELECT COALESCE(SUM((length(Body__c) - length(replace(Body__c, ?, ''))) / length(?)), 0) n "
+                    f"FROM VoiceCallTranscript__c WHERE {where}", (comp.name, comp.name, *args))[0]["n"]
+                if n:
+                    counted[comp.name] = n
+            if counted != planted:
+                raise RuntimeError(f"competitor mentions in the text {dict(counted)} differ from the planted {dict(planted)}")
+            return most_mentioned(planted)
+        per_call = [[t for k in FACT_KIND[v["kind"]] for t in facts[vid][k]] for vid in ids]
+        for vid, topics in zip(ids, per_call):  # every planted topic is really said in its call
+            body = ctx.sql("SELECT Body__c FROM VoiceCallTranscript__c WHERE Id = ?", (vid,))[0]["Body__c"].lower()
+            missing = [t for t in topics if t.lower() not in body]
+            if missing:
+                raise RuntimeError(f"planted topics {missing} are not in the text of call {vid}")
+        return join_topics(per_call)
 
     # -- reference: knowledge base + transcripts through the engine --------------------------------
 
     def reference(self, ctx: Context, params: Params, run: Runner) -> list:
         v = params.values
         window = Window.from_dict(v["window"]) if v["window"] else None
-        where = [f"OpportunityId__c = '{v['opportunity']}'"] if v["kind"] != "competitor_window" else ["OpportunityId__c != null"]
+        where = [f"OpportunityId__c = '{v['opportunity']}'"] if v["opportunity"] else ["OpportunityId__c != null"]
         if window:
             where.append(window.soql("CreatedDate"))
         soql_calls = f"SELECT Id, CreatedDate, Body__c FROM VoiceCallTranscript__c WHERE {' AND '.join(where)}"
-        if v["kind"] == "negative_opp":
-            neg: set[str] = set()
+        if not v["kind"].startswith("competitor"):
+            per_call = []
             for r in run(soql_calls)["records"]:
-                neg |= topic_sentiment(r["Body__c"], sub_topics(ctx.preset))[0]
-            return join_topics(neg)
+                neg, pos = topic_sentiment(r["Body__c"], sub_topics(ctx.preset))
+                per_call.append({"positive": pos, "negative": neg, "topics": neg | pos}[v["kind"]])
+            return join_topics(per_call)
         profiles = run(f"SELECT Id, Title FROM Knowledge__kav WHERE Title LIKE '{PROFILE_PREFIX}%'")["records"]
         names = [r["Title"][len(PROFILE_PREFIX):] for r in profiles]
         counts: Counter = Counter()
