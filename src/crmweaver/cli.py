@@ -370,6 +370,8 @@ def eval_(
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Tokens per model turn (default: the backend's).", min=1)] = None,
     memory: Annotated[Optional[Path], typer.Option("--memory", help="A memory file: show each episode its top-1 guideline.")] = None,
     memory_write: Annotated[bool, typer.Option("--memory-write", help="With --memory: update helpful/harmful counters and write back guidelines from successful episodes.")] = False,
+    extractor: Annotated[str, typer.Option("--extractor", help="Exact-match answer extractor: rules (default), or llm:SPEC (a model spec, e.g. llm:openai:gpt-4o with --base-url).")] = "rules",
+    judge: Annotated[str, typer.Option("--judge", help="Privacy-refusal judge: rules (default), or llm:SPEC.")] = "rules",
 ) -> None:
     """Run an agent on tasks; write results.jsonl and summary.json; print the per-skill table."""
     import re
@@ -395,10 +397,13 @@ def eval_(
         from crmweaver.env.users import ScriptedUser
 
         user_for = llm_user_for(user_model, base_url=base_url) if user_model else ScriptedUser
+    from crmweaver.evaluate.scorers import ScorerChoice
+
     try:
         tasks = read_tasks(tasks_path)
         factory = backend_factory(model, base_url=base_url, max_tokens=max_tokens)
-    except (TaskFileError, EvalError) as e:
+        scorers = ScorerChoice(extractor, judge, base_url)
+    except (TaskFileError, EvalError, ValueError) as e:
         fail(str(e))
     if not tasks:
         fail(f"{tasks_path} holds no tasks; make some with `crmweaver tasks synth`")
@@ -434,6 +439,7 @@ def eval_(
             summary = evaluate(
                 org_path, tasks, factory, model=model, trials=trials, concurrency=concurrency, out_dir=out,
                 resume=resume, retry_infra_errors=retry_infra_errors, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
+                scorers=None if scorers.is_rules else scorers,
                 progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", highlight=False),
                 guideline_for=mem.guideline_for if mem else None,
                 on_record=mem.after_episode if mem and memory_write else None,
