@@ -163,7 +163,7 @@ def test_policy_types_keep_their_policy(synthesized, preset):
 def test_sales_amount_asks_for_the_lowest_in_about_15_percent(synthesized, preset):
     rows = synthesized[preset, "sales_amount_understanding"]
     share = sum(r.facts["lowest"] for r in rows) / len(rows)
-    assert 0.08 <= share <= 0.24, share
+    assert 0.12 <= share <= 0.18, share
 
 
 @pytest.mark.parametrize("preset", PRESETS)

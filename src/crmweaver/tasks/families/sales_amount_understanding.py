@@ -3,7 +3,8 @@
 Sales of an order = Σ OrderItem Quantity × UnitPrice; the order counts when its contract was
 signed in the window (CompanySignedDate; B2C contracts only have CustomerSignedDate) and goes to
 the order's owner. An owner of counted orders without lines totals 0 (and still competes).
-About 15 % of rows ask for the lowest seller, as in CRMArena-Pro.
+About 15 % of rows ask for the lowest seller, as in CRMArena-Pro: by error diffusion over the
+family's draws rather than a coin per row, so 100 rows hold 15 such questions, not 10 or 20.
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ class SalesAmountUnderstanding(Family):
         "Among our sales agents, whose total sales for {window} were the {extreme}?",
     )
 
+    def __init__(self) -> None:
+        self._lowest_due = 0.5  # accumulated share of lowest-seller questions owed
+
+    def asks_lowest(self) -> bool:
+        """True on every draw that brings the share of lowest-seller questions up to LOWEST_SHARE."""
+        self._lowest_due += LOWEST_SHARE
+        if self._lowest_due >= 1.0:
+            self._lowest_due -= 1.0
+            return True
+        return False
+
     def totals(self, ctx: Context, window: Window) -> dict[str, float]:
         field = signed_field(ctx)
         rows = ctx.sql(
@@ -65,7 +77,7 @@ class SalesAmountUnderstanding(Family):
             window = busy_window(rng, ctx)
             if not self.totals(ctx, window):
                 raise Resample
-        lowest = rng.random() < LOWEST_SHARE
+        lowest = self.asks_lowest()
         adj = rng.choice(BOTTOM if lowest else TOP)
         query, template = self.phrase(
             rng, adj=adj, adj_cap=adj.capitalize(), most="least" if lowest else "most",
