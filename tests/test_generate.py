@@ -143,10 +143,14 @@ def test_sales_records_are_coherent(org):
     won = q(conn, f"""SELECT o.Id, o.OwnerId, o.CreatedDate, c.{signed}, c.CustomerSignedDate, o.AccountId, c.AccountId,
                              o.StageName
                       FROM Opportunity o JOIN Contract c ON c.Id = o.ContractID__c""")
-    assert len(won) == q(conn, "SELECT COUNT(*) FROM Opportunity WHERE StageName = 'Closed'")[0][0]
+    # every won deal has a contract; a few were never moved to 'Closed' by their rep (wrong_stage asks about them)
+    closed = {r[0] for r in q(conn, "SELECT Id FROM Opportunity WHERE StageName = 'Closed'")}
+    assert closed <= {w[0] for w in won} and 0 < len(won) - len(closed) <= 0.4 * len(won)
+    true_stage = facts(conn, "true_stage")
     cycles = defaultdict(list)
     for oid, owner, created, sig, cust, acc, c_acc, stage in won:
-        assert sig > created[:10] and cust > created[:10] and sig >= cust and acc == c_acc and stage == "Closed"
+        assert sig > created[:10] and cust > created[:10] and sig >= cust and acc == c_acc and true_stage[oid] == "Closed"
+        assert stage in ("Closed", "Negotiation", "Quote")
         cycles[owner].append((date.fromisoformat(sig) - date.fromisoformat(created[:10])).days)
     means = [sum(v) / len(v) for v in cycles.values()]
     assert max(means) > 1.5 * min(means)  # agents differ in typical cycle length
@@ -228,7 +232,7 @@ def test_quote_violations_exactly_as_planted(org):
         else:
             n_bad += 1
             assert broken == [title_of[fact["article"]]] == [fact["title"]], qid
-    assert 0.15 <= n_bad / len(planted) <= 0.45
+    assert 0.15 <= n_bad / len(planted) <= 0.55
 
 
 def test_case_violations_planted_once(org):
