@@ -111,7 +111,8 @@ def test_config_defaults_per_algo():
     dapo, grpo = RLConfig(algo="dapo"), RLConfig(algo="grpo")
     assert (dapo.eps_high, dapo.loss_type, dapo.dynamic_sampling, dapo.overlong_filter, dapo.beta) == (0.28, "dapo", True, True, 0.0)
     assert (grpo.eps_high, grpo.loss_type, grpo.dynamic_sampling, grpo.overlong_filter) == (0.2, "grpo", False, False)
-    for bad in ({"algo": "ppo"}, {"group_size": 1}, {"hint_rule": "sometimes"}, {"temperature": 0.0}):
+    for bad in ({"algo": "ppo"}, {"group_size": 1}, {"hint_rule": "sometimes"}, {"temperature": 0.0}, {"num_iterations": 0},
+                {"screen_rollouts": 1}, {"max_turns": 0}):
         with pytest.raises(ValueError):
             RLConfig(**bad)
 
@@ -134,6 +135,27 @@ def test_loss_mask_keeps_exactly_the_sampled_tokens(b2b_org_path, tasks, tokeniz
     assert r.env_mask[len(c0): -len(c1)] == [0] * len(bridge)
     obs_ids = tokenizer(observation[:200], add_special_tokens=False)["input_ids"][5:20]
     assert any(bridge[i: i + len(obs_ids)] == obs_ids for i in range(len(bridge)))
+
+
+def test_overlong_is_an_episode_cut_off_without_an_answer(b2b_org_path, tasks, tokenizer):
+    """A turn that hit max_new_tokens does not make an episode overlong when it went on to answer;
+    an episode that ran out of turns with its last turn cut off is overlong."""
+    task = next(t for t in tasks if t.reference and t.reference.steps)
+
+    class CutFirstTurn(ScriptedTokenSampler):
+        def generate(self, messages, *, tools=None, task=None):
+            gen = super().generate(messages, tools=tools, task=task)
+            if sum(m["role"] == "assistant" for m in messages) == 0:
+                gen.extra["finish_reason"] = "length"
+            return gen
+
+    with open_org(b2b_org_path) as org:
+        answered = run_rollout(org, task, CutFirstTurn(tokenizer), config=EnvConfig(max_turns=2))
+        cut_off = run_rollout(org, task, CutFirstTurn(tokenizer), config=EnvConfig(max_turns=1))
+    assert answered.reward == 1.0 and not answered.truncated
+    assert cut_off.termination == "max_turns" and cut_off.truncated
+    masks, counts = train_masks([answered, answered, cut_off, answered], 2, dynamic_sampling=False, overlong_filter=True)
+    assert counts["overlong_masked"] == 1 and sum(masks[0]) > 0 and sum(masks[2]) == 0
 
 
 def test_policy_sampler_rollout_masks_sampled_ids(b2b_org_path, tasks, tokenizer):
@@ -311,8 +333,9 @@ def test_cpu_smoke_rl_end_to_end_and_resume(b2b_org_path, tasks, tokenizer, tmp_
     assert any(not torch.equal(before[k], after[k]) for k in before)
 
 
-def test_detached_prefix_gives_the_same_log_probs():
-    """The CPU trainer's shared-prompt path scores the completion exactly as a full forward does."""
+def test_cpu_log_probs_are_a_plain_forwards_with_gradient():
+    """The CPU trainer's sparse-logit path scores the completion as a full forward does, and its
+    gradient is the full forward's (no shortcut through the prompt)."""
     import contextlib
 
     from trl import GRPOTrainer
@@ -321,19 +344,82 @@ def test_detached_prefix_gives_the_same_log_probs():
     from crmweaver.train.rl import _cpu_trainer
 
     model, _ = load_policy("tiny")
-    cls = _cpu_trainer(GRPOTrainer, detach=True)
+    cls = _cpu_trainer(GRPOTrainer)
     trainer = cls.__new__(cls)
     trainer.accelerator = SimpleNamespace(autocast=contextlib.nullcontext)
-    trainer.temperature, trainer.state, trainer._prefix = 1.0, SimpleNamespace(global_step=0), None
+    trainer.temperature = 1.0
     ids = torch.randint(0, 1000, (1, 60), generator=torch.Generator().manual_seed(0))
     att = torch.ones_like(ids)
     fast, _, _ = trainer._get_per_token_logps_and_entropies(model, ids, att, 20)
-    again, _, _ = trainer._get_per_token_logps_and_entropies(model, ids, att, 20)  # the cached prefix
-    trainer.detach_prefix = False
-    full, _, _ = trainer._get_per_token_logps_and_entropies(model, ids, att, 20)
-    assert torch.allclose(fast, full, atol=1e-5) and torch.allclose(again, full, atol=1e-5)
-    fast.sum().backward()  # the completion still carries a gradient
-    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+    fast.sum().backward()
+    got = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad(set_to_none=True)
+    full = model(input_ids=ids).logits[0, -21:-1].float().log_softmax(-1).gather(-1, ids[0, -20:, None]).squeeze(-1)
+    full.sum().backward()
+    assert torch.allclose(fast[0], full, atol=1e-5)
+    for g, p in zip(got, model.parameters(), strict=True):
+        assert torch.allclose(g, p.grad, atol=1e-6)
+
+
+def test_a_fully_masked_micro_batch_skips_forward_and_backward():
+    from crmweaver.train.rl import _skip_masked_batches
+
+    calls = []
+
+    class Base:
+        def _compute_loss(self, model, inputs):
+            calls.append(inputs)
+            return torch.ones((), requires_grad=True)
+
+    trainer = _skip_masked_batches(Base)()
+    empty = {"completion_mask": torch.ones(2, 3), "tool_mask": torch.zeros(2, 3)}
+    loss = trainer._compute_loss(None, empty)
+    assert calls == [] and loss.item() == 0.0 and loss.requires_grad and trainer.skipped_batches == 1
+    loss.backward()  # the Trainer's backward on it is harmless
+    trainer._compute_loss(None, {"completion_mask": torch.ones(2, 3), "tool_mask": torch.tensor([[0, 1, 0], [0, 0, 0]])})
+    assert len(calls) == 1 and trainer.skipped_batches == 1
+
+
+def test_screening_keeps_the_tasks_the_policy_sometimes_solves(tasks, tmp_path):
+    from crmweaver.train.rl import screen_tasks
+
+    rates = {tasks[0].idx: [1, 1, 1, 1], tasks[1].idx: [0, 1, 0, 0]}
+    runs = []
+
+    def run_one(task, guideline, index):
+        runs.append(task.idx)
+        assert guideline is None  # the policy's own pass rate
+        return SimpleNamespace(reward=float(rates[task.idx][index]))
+
+    kept, record = screen_tasks(list(tasks), run_one, 4, path=tmp_path / "screen.json")
+    assert [t.idx for t in kept] == [tasks[1].idx] and record["fallback"] is None and len(runs) == 8
+    assert record["mean_pass_rate"] == pytest.approx((1 + 0.25) / 2) and record["kept_pass_rate"] == 0.25
+    again, _ = screen_tasks(list(tasks), run_one, 4, path=tmp_path / "screen.json")  # resumed: nothing re-run
+    assert [t.idx for t in again] == [tasks[1].idx] and len(runs) == 8
+    rates[tasks[1].idx] = [0, 0, 0, 0]
+    kept, record = screen_tasks(list(tasks), run_one, 4)
+    assert [t.idx for t in kept] == [tasks[0].idx] and "solved at least once" in record["fallback"]
+
+
+def test_rollouts_are_reused_for_num_iterations_steps(b2b_org_path, tasks, tmp_path):
+    """num_iterations=2: one rollout batch serves two optimizer steps (the second with ratios away from 1)."""
+    import dataclasses
+
+    from crmweaver.train.rl import RL_PRESETS, train_rl
+
+    samplers = []
+
+    def factory(model, tok):
+        samplers.append(ScriptedTokenSampler(tok, good=lambda e: e % 2 == 0))
+        return samplers[-1]
+
+    config = dataclasses.replace(RL_PRESETS["cpu-smoke"], steps=4, group_size=2, tasks_per_step=1, save_every=4, lr=1e-2,
+                                 num_iterations=2, dynamic_sampling=False, overlong_filter=False)
+    train_rl(tasks[:1], b2b_org_path, "tiny", tmp_path / "rl", config, sampler_factory=factory)
+    lines = [json.loads(x) for x in (tmp_path / "rl" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in lines] == [1, 2, 3, 4] and [r["iteration"] for r in lines] == [1, 2, 1, 2]
+    assert samplers[0].episodes == 4  # two batches of G=2 episodes for four steps
+    assert all(r["signal"] for r in lines) and lines[1]["clip_frac"] is not None
 
 
 def test_cli_train_rl_checks_its_flags(b2b_org_path, tasks, tmp_path):

@@ -15,7 +15,16 @@ What TRL does not do, we do inside the rollout function, by zeroing `env_mask`:
   * dynamic sampling (DAPO): a group whose rewards are all equal has zero advantage; its tokens
     are masked so they do not dilute the token-level mean (the batch is not refilled: TRL's batch
     size is fixed, so "drop" means "contributes neither gradient nor tokens to the average");
-  * overlong filtering (DAPO): an episode cut by the token limit or the context is masked out.
+  * overlong filtering (DAPO): an episode cut off without an answer (its last turn hit the token
+    limit, or the context ran out) is masked out; a turn cut short in an episode that then
+    answered is not (train.rollout);
+  * dynamic sampling up front (`screen_rollouts`): before training, each task's pass rate under the
+    starting policy is estimated from a few rollouts, and RL trains on the tasks in (0, 1), where
+    a group of G is likely to hold both successes and failures;
+  * a micro-batch whose every token is masked skips its forward and backward (an all-dropped step
+    costs rollouts only), and an optimizer step without gradient is skipped (`_skip_empty_steps`).
+`num_iterations` >= 2 reuses each rollout batch for several optimizer steps (TRL's mu), so the
+policy moves between them and DAPO's clip-higher has ratios away from 1 to clip.
 The memory rule and write-back run there too (train.memory_loop). The environment stays
 trainer-agnostic: rollouts are plain data; `group_advantages`, `equal_groups` and
 `clipped_policy_loss` below write out the objective TRL computes for our config, as documentation
@@ -41,6 +50,7 @@ from crmweaver.tasks.row import TaskRow
 ALGOS = ("grpo", "dapo")
 SAMPLERS = ("policy", "vllm")
 METRICS_FILE = "metrics.jsonl"
+SCREEN_FILE = "screen.json"
 PLOT_FILE = "metrics.png"
 CHECKPOINTS = "checkpoints"
 TRAIN_HINT = "install the training stack: pip install -e '.[local]' 'trl==1.16.0' matplotlib torch==2.13.0"
@@ -116,6 +126,41 @@ def train_masks(rollouts: list[Any], group_size: int, *, dynamic_sampling: bool,
     return masks, {"dropped_groups": n_groups, "overlong_masked": n_overlong}
 
 
+def screen_tasks(tasks: list[TaskRow], run_one: Callable[[TaskRow, Any, int], Any], rollouts: int, *,
+                 path: Path | None = None, progress: Callable[[int, int], None] | None = None) -> tuple[list[TaskRow], dict[str, Any]]:
+    """DAPO's dynamic sampling, done once before training: `rollouts` episodes per task (no hints)
+    estimate its pass rate under the starting policy; the tasks whose rewards were not all equal
+    (for exact-match tasks: a pass rate in (0, 1)) are kept, since only they give a group an
+    advantage to learn from. When none is mixed, the tasks solved at least once are kept, else all
+    (the report says which). Results go to `path` as they come, so a killed screening resumes.
+    Returns (kept tasks, the screening record)."""
+    record: dict[str, Any] = json.loads(path.read_text()) if path is not None and path.exists() else {}
+    rewards: dict[str, list[float]] = record.get("rewards", {}) if record.get("rollouts") == rollouts else {}
+    for n, task in enumerate(tasks):
+        key = f"{task.task}:{task.idx}"
+        if key not in rewards:
+            rewards[key] = [float(run_one(task, None, i).reward) for i in range(rollouts)]
+            if path is not None:
+                path.write_text(json.dumps({"rollouts": rollouts, "rewards": rewards}) + "\n")
+        if progress:
+            progress(n + 1, len(tasks))
+    got = [rewards[f"{t.task}:{t.idx}"] for t in tasks]
+    keep = [i for i, r in enumerate(got) if len(set(r)) > 1]
+    fallback = None
+    if not keep:
+        keep, fallback = [i for i, r in enumerate(got) if max(r) > 0], "no task was mixed: kept the tasks solved at least once"
+        if not keep:
+            keep, fallback = list(range(len(tasks))), "no task was solved: kept all"
+    kept = [tasks[i] for i in keep]
+    pass_rates = [sum(x >= 1 for x in r) / len(r) for r in got]
+    record = {"rollouts": rollouts, "rewards": rewards, "tasks": len(tasks), "kept": len(kept), "fallback": fallback,
+              "mean_pass_rate": sum(pass_rates) / len(pass_rates) if pass_rates else 0.0,
+              "kept_pass_rate": sum(pass_rates[i] for i in keep) / len(keep) if keep else 0.0}
+    if path is not None:
+        path.write_text(json.dumps(record, indent=1) + "\n")
+    return kept, record
+
+
 # --- configuration ----------------------------------------------------------------------------
 
 
@@ -130,7 +175,7 @@ class RLConfig:
     lr: float = 1e-6
     temperature: float = 1.0
     top_p: float = 1.0
-    max_turns: int = 8  # per episode (evaluation uses 20; shorter keeps CPU steps short)
+    max_turns: int | None = None  # per episode; None: the tasks' turn budget (presets.turn_budget: max reference steps + 2)
     max_new_tokens: int = 256  # per turn
     observation_chars: int = 3000  # longer query results are cut (EnvConfig.observation_chars)
     schema: str = "full"  # the prompt's schema: full, or task (only the type's objects; EnvConfig.schema)
@@ -140,6 +185,9 @@ class RLConfig:
     loss_type: str | None = None  # dapo: "dapo" (token-level), grpo: "grpo" (per-sequence mean)
     dynamic_sampling: bool | None = None  # dapo: True
     resample_groups: int = 0  # dynamic sampling: extra groups per step rolled out to replace all-equal ones
+    screen_rollouts: int = 0  # > 0: before training, this many rollouts per task estimate its pass rate; train on tasks in (0, 1)
+    screen_tasks: int | None = None  # screen the first N training tasks (None: all)
+    num_iterations: int = 1  # optimizer steps per rollout batch (TRL's mu); >= 2 lets the clipping act
     overlong_filter: bool | None = None  # dapo: True
     beta: float = 0.0  # KL to the initial policy; 0 = no reference model
     save_every: int = 5  # checkpoint (weights + optimizer) every N steps, and at the end
@@ -148,10 +196,10 @@ class RLConfig:
     sampler: str = "policy"  # policy (in process) | vllm (TRL's vLLM server mode)
     vllm_url: str | None = None  # vllm: http://HOST:PORT of `trl vllm-serve`
     gradient_checkpointing: bool = False  # saves memory on long episodes, costs ~30 % time; turns off detach_prefix
-    dtype: str = "float32"  # bfloat16 on GPUs
+    dtype: str = "float32"  # the weights' dtype: float32 master weights on CPUs, bfloat16 on GPUs
+    bf16: bool = True  # compute in bfloat16 (autocast), on CPUs as on GPUs
     max_grad_norm: float = 1.0
     micro_batch: int = 1  # sequences per forward/backward (episodes are long: 1 on CPU)
-    detach_prefix: bool = True  # CPU: encode each group's shared prompt once, without grad (see _cpu_trainer)
 
     def __post_init__(self) -> None:
         if self.algo not in ALGOS:
@@ -169,9 +217,14 @@ class RLConfig:
             raise ValueError(f"group_size must be >= 2 (got {self.group_size}): advantages are relative to the group")
         if self.resample_groups < 0:
             raise ValueError(f"resample_groups must be >= 0 (got {self.resample_groups})")
-        for name in ("steps", "tasks_per_step", "max_turns", "max_new_tokens", "save_every", "micro_batch"):
+        for name in ("steps", "tasks_per_step", "max_new_tokens", "save_every", "micro_batch", "num_iterations"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
+        for name in ("max_turns", "screen_tasks"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1 or None (got {getattr(self, name)})")
+        if self.screen_rollouts < 0 or self.screen_rollouts == 1:
+            raise ValueError(f"screen_rollouts must be 0 (off) or >= 2 to tell mixed tasks (got {self.screen_rollouts})")
         if not (self.lr > 0 and self.temperature > 0):
             raise ValueError("lr and temperature must be > 0 (sampling at temperature 0 gives identical rollouts)")
         if self.scale_rewards not in ("group", "batch", "none"):
@@ -188,11 +241,15 @@ class RLConfig:
 
 RL_PRESETS: dict[str, RLConfig] = {
     # CI: proves rollouts, masks, the TRL step, checkpoints and resume work (a random tiny model)
-    "cpu-smoke": RLConfig(algo="dapo", steps=2, tasks_per_step=1, group_size=2, lr=1e-4, max_turns=2, max_new_tokens=16,
+    "cpu-smoke": RLConfig(algo="dapo", steps=2, tasks_per_step=1, group_size=2, lr=1e-4, max_new_tokens=16,
                           observation_chars=1000, save_every=1, schema="task"),
-    # the bundled SmolLM2-135M on 2 CPU cores: short episodes, a few steps
-    "cpu-demo": RLConfig(algo="dapo", steps=12, tasks_per_step=1, group_size=4, lr=1e-5, max_turns=3, max_new_tokens=128,
+    # the bundled SmolLM2-135M on 2 CPU cores: a few steps
+    "cpu-demo": RLConfig(algo="dapo", steps=12, tasks_per_step=1, group_size=4, lr=1e-5, max_new_tokens=128,
                          observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5", resample_groups=2),
+    # the study: tasks screened (4 rollouts each) for a pass rate in (0, 1), groups of 8, each batch used twice
+    "cpu-study": RLConfig(algo="dapo", steps=16, tasks_per_step=1, group_size=8, lr=1e-5, max_new_tokens=128,
+                          observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5", resample_groups=1,
+                          screen_rollouts=4, screen_tasks=54, num_iterations=2),
     # a 1.5B-8B model on GPUs, generation on a vLLM server (docs/gpu.md)
     "gpu": RLConfig(algo="dapo", steps=200, tasks_per_step=16, group_size=8, lr=1e-6, max_turns=20, max_new_tokens=512,
                     observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm",
@@ -245,7 +302,8 @@ class _Rollouts:
 
     def __init__(self, tasks: list[TaskRow], org: Any, sampler: Any, loop: Any, config: RLConfig, env_config: Any):
         self.tasks, self.org, self.sampler, self.loop, self.config, self.env_config = tasks, org, sampler, loop, config, env_config
-        self.pending: dict[str, Any] | None = None
+        self.pending: dict[str, Any] | None = None  # the last batch's metrics, logged with each step that uses it
+        self.uses = 0  # steps logged from the pending batch
         self.started = time.perf_counter()
 
     def __call__(self, prompts: list[Any], trainer: Any) -> dict[str, Any]:
@@ -284,7 +342,7 @@ class _Rollouts:
         metrics["resampled_groups"] = resampled
         metrics["trained_tokens"] = sum(sum(m) for m in masks)
         metrics["rollout_s"] = round(time.perf_counter() - start, 3)
-        self.pending = {"step": step, **metrics}
+        self.pending, self.uses = {"step": step, **metrics}, 0
         return {"prompt_ids": prompt_ids, "completion_ids": completion_ids, "logprobs": logprobs, "env_mask": masks,
                 "episode_reward": [r.reward for r in rollouts]}
 
@@ -325,25 +383,36 @@ def _skip_empty_steps(base: type) -> type:
     return SkipEmptySteps
 
 
-def _cache_kwarg() -> str:
-    """The key/value cache argument of `forward` (renamed `cache` in transformers 5.x)."""
-    import transformers.generation.utils as gen_utils
+def _skip_masked_batches(base: type) -> type:
+    """A micro-batch whose every completion token is masked (its groups dropped, its episodes
+    overlong) contributes nothing to the loss or its token count: its forward and backward are
+    skipped. The zero returned is a leaf, so the Trainer's backward on it touches no weight."""
 
-    return "cache" if "cache" in getattr(gen_utils, "ALL_CACHE_NAMES", ()) else "past_key_values"
+    class SkipMaskedBatches(base):
+        skipped_batches = 0
+
+        def _compute_loss(self, model, inputs):
+            import torch
+
+            mask = inputs["completion_mask"] if "tool_mask" not in inputs else inputs["completion_mask"] * inputs["tool_mask"]
+            if not bool(mask.any()):
+                self.skipped_batches += 1
+                return torch.zeros((), device=mask.device, requires_grad=True)
+            return super()._compute_loss(model, inputs)
+
+    return SkipMaskedBatches
 
 
-def _cpu_trainer(base: type, detach: bool = False) -> type:
+def _cpu_trainer(base: type) -> type:
     """GRPOTrainer with plain log-probs on the CPU.
 
     TRL projects the LM head in fixed tiles of 4096 positions (a Triton kernel on GPUs, torch ops
     elsewhere); on a CPU, with a few hundred completion tokens per episode, that made a tiny
     model's step ~50 s. Here the model returns logits for the scored positions only and
-    log_softmax picks the sampled tokens; entropy (a logged metric) is computed without grad."""
+    log_softmax picks the sampled tokens; entropy (a logged metric) is computed without grad.
+    Every sequence is forwarded whole, with gradient: the log-probs and their gradient are TRL's."""
 
     class CPUGRPOTrainer(base):
-        detach_prefix = detach
-        _prefix: tuple[Any, Any] | None = None  # (prefix ids, their KV cache) for the current weights
-
         def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
                                                compute_entropy=False, compute_aux_loss=False, **multimodal):
             import torch
@@ -353,12 +422,7 @@ def _cpu_trainer(base: type, detach: bool = False) -> type:
             for start in range(0, input_ids.size(0), batch_size):
                 ids, att = input_ids[start:start + batch_size], attention_mask[start:start + batch_size]
                 with self.accelerator.autocast():
-                    checkpointed = getattr(model, "is_gradient_checkpointing", False)  # its recompute would re-append to the cache
-                    if (self.detach_prefix and not checkpointed and ids.size(0) == 1 and bool(att.all())
-                            and ids.size(1) > logits_to_keep + 1):
-                        logits = self._with_detached_prefix(model, ids, logits_to_keep)
-                    else:
-                        logits = model(input_ids=ids, attention_mask=att, logits_to_keep=logits_to_keep + 1).logits
+                    logits = model(input_ids=ids, attention_mask=att, logits_to_keep=logits_to_keep + 1).logits
                 logits = logits[:, :-1, :].float() / self.temperature
                 logp_all = logits.log_softmax(-1)
                 logps.append(logp_all.gather(-1, ids[:, -logits_to_keep:].unsqueeze(-1)).squeeze(-1))
@@ -367,61 +431,34 @@ def _cpu_trainer(base: type, detach: bool = False) -> type:
                         entropies.append(-(logp_all.exp() * logp_all).sum(-1))
             return torch.cat(logps), (torch.cat(entropies) if compute_entropy else None), None
 
-        def _with_detached_prefix(self, model, ids, logits_to_keep):
-            """Logits of the last logits_to_keep+1 positions, with the prompt encoded once without grad.
-
-            The G rollouts of a group share their first prompt (the ~4.5k-token system prompt); its
-            key/value cache is computed under no_grad once per group and weights (the optimizer steps
-            only after the whole batch), and only the completion is forwarded with grad. The gradient
-            through the prompt's keys/values is dropped: the SFT trainer's `detach_prefix` trade."""
-            import torch
-
-            cut = ids.size(1) - logits_to_keep - 1
-            prefix = ids[0, :cut]
-            step = int(self.state.global_step)
-            cached = self._prefix
-            from transformers import DynamicCache
-
-            kwarg = _cache_kwarg()
-            if cached is None or cached[0] != step or not torch.equal(cached[1], prefix):
-                cache = DynamicCache()
-                with torch.no_grad():
-                    model(input_ids=prefix.unsqueeze(0), use_cache=True, **{kwarg: cache})
-                self._prefix = cached = (step, prefix, cache)
-            cache = cached[2]
-
-            def back_to_prefix() -> None:  # the prefix serves the next sample of the group
-                extra = cache.get_seq_length() - cut
-                if extra > 0:
-                    cache.crop(-extra)  # a negative count removes tokens in every transformers version
-                for layer in getattr(cache, "layers", []):  # cut the slices loose from this sample's graph
-                    if getattr(layer, "keys", None) is not None:
-                        layer.keys, layer.values = layer.keys.detach(), layer.values.detach()
-
-            back_to_prefix()  # a checkpointed backward may have re-appended the last completion
-            try:
-                return model(input_ids=ids[:, cut:], use_cache=True, **{kwarg: cache}).logits
-            finally:
-                back_to_prefix()
-
     return CPUGRPOTrainer
 
 
-def _callback(rollouts: _Rollouts, log: Any, out: Path, progress: Callable[[dict[str, Any]], None] | None):
+def _callback(rollouts: _Rollouts, log: Any, out: Path, progress: Callable[[dict[str, Any]], None] | None, trainer: Any = None):
     from transformers import TrainerCallback
 
     from crmweaver.train.metrics import plot
 
     class StepLog(TrainerCallback):
-        """Joins TRL's loss/clip numbers to the step's rollout metrics: one JSONL line per step."""
+        """Joins TRL's loss/clip numbers to the step's rollout metrics: one JSONL line per step (with
+        num_iterations > 1, the steps that reuse a batch repeat its rollout metrics, `iteration` 2, 3, ...)."""
+
+        last, skipped = 0.0, 0
 
         def on_log(self, args, state, control, logs=None, **kwargs):
             logs = logs or {}
             if rollouts.pending is None or "loss" not in logs:
                 return
             record = dict(rollouts.pending)
-            rollouts.pending = None
+            rollouts.uses += 1
+            now = time.perf_counter()
+            fresh = rollouts.uses == 1
+            skipped = int(getattr(trainer, "skipped_batches", 0))
             record["step"] = int(state.global_step)
+            record["iteration"] = rollouts.uses
+            record["signal"] = record.get("trained_tokens", 0) > 0  # a non-zero gradient: some group mixed, some token kept
+            record["skipped_batches"] = skipped - self.skipped
+            self.skipped = skipped
             record.update({
                 "loss": logs.get("loss"),
                 "clip_frac": logs.get("clip_ratio/region_mean"),
@@ -429,8 +466,9 @@ def _callback(rollouts: _Rollouts, log: Any, out: Path, progress: Callable[[dict
                 "clip_frac_high": logs.get("clip_ratio/high_mean"),
                 "grad_norm": logs.get("grad_norm"),
                 "lr": logs.get("learning_rate"),
-                "step_s": round(time.perf_counter() - rollouts.started, 3),
+                "step_s": round(now - (rollouts.started if fresh else self.last), 3),
             })
+            self.last = now
             log.append(record)
             if progress:
                 progress(record)
@@ -452,11 +490,13 @@ def train_rl(
     resume: bool = False,
     progress: Callable[[dict[str, Any]], None] | None = None,
     sampler_factory: Callable[[Any, Any], Any] | None = None,
+    screen_progress: Callable[[int, int], None] | None = None,
 ) -> RLResult:
     """Train `model` (a spec for train.models.load_policy, or a checkpoint dir) with GRPO/DAPO on
     `tasks` in the org at `org_path`; write the policy to `out` (loadable as `local:OUT`),
     checkpoints under `out/checkpoints`, metrics to `out/metrics.jsonl` and `out/metrics.png`.
-    `sampler_factory(model, tokenizer)` replaces the rollout sampler (tests script it)."""
+    `sampler_factory(model, tokenizer)` replaces the rollout sampler (tests script it);
+    `screen_progress(done, total)` follows the pass-rate screening (`screen_rollouts`)."""
     config = config or RLConfig()
     if not tasks:
         raise RLError("no tasks to train on: give a non-empty --tasks file (crmweaver tasks synth)")
@@ -501,7 +541,11 @@ def train_rl(
     except (ValueError, OSError, ModelLoadError, OrgError, MemoryStoreError, InfraError) as e:  # bad rule, memory file, org or model: one sentence
         raise RLError(str(e)) from None
     _unflag_gguf(policy)
-    env_config = EnvConfig(max_turns=config.max_turns, observation_chars=config.observation_chars, schema=config.schema)
+    from crmweaver.train.presets import turn_budget
+    from crmweaver.train.rollout import run_rollout
+
+    max_turns = config.max_turns or turn_budget(tasks)
+    env_config = EnvConfig(max_turns=max_turns, observation_chars=config.observation_chars, schema=config.schema)
     out.mkdir(parents=True, exist_ok=True)
     log = MetricsLog(out / METRICS_FILE)
     if ckpt is not None:
@@ -525,10 +569,10 @@ def train_rl(
         gradient_accumulation_steps=batch // config.micro_batch,
         steps_per_generation=batch // config.micro_batch,
         num_generations=config.group_size,
-        num_iterations=1,
+        num_iterations=config.num_iterations,
         temperature=config.temperature,
         top_p=config.top_p,
-        max_completion_length=config.max_new_tokens * config.max_turns,
+        max_completion_length=config.max_new_tokens * max_turns,
         beta=config.beta,
         epsilon=config.eps_low,
         epsilon_high=config.eps_high,
@@ -536,7 +580,7 @@ def train_rl(
         scale_rewards=config.scale_rewards,
         mask_truncated_completions=False,  # overlong filtering is ours (a multi-turn episode ends in a stop tag, not EOS)
         gradient_checkpointing=config.gradient_checkpointing,
-        bf16=cuda and config.dtype == "bfloat16",
+        bf16=config.bf16,
         fp16=False,
         use_cpu=not cuda,
         logging_steps=1,
@@ -562,7 +606,7 @@ def train_rl(
         sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
                                 max_new_tokens=config.max_new_tokens, seed=config.seed)
     rollouts = _Rollouts(tasks, org, sampler, loop, config, env_config)
-    trainer_cls = _skip_empty_steps(GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer, detach=config.detach_prefix))
+    trainer_cls = _skip_empty_steps(_skip_masked_batches(GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer)))
     trainer = trainer_cls(model=policy, reward_funcs=[episode_reward], args=args, train_dataset=dataset,
                           processing_class=tokenizer, rollout_func=rollouts)
     if use_vllm and sampler is None:
@@ -574,13 +618,23 @@ def train_rl(
     from transformers import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # our StepLog reports each step; TRL's raw dict would too
-    trainer.add_callback(_callback(rollouts, log, out, progress))
+    if config.screen_rollouts:  # dynamic sampling up front: train on the tasks the policy sometimes solves
+        pool = tasks[: config.screen_tasks] if config.screen_tasks else tasks
+
+        def screen_one(task: TaskRow, guideline, index: int):
+            rollouts.sampler.refresh(seed=config.seed * 1_000_003 + 7 * index + 1)
+            return run_rollout(org, task, rollouts.sampler, config=env_config, index=index)
+
+        kept, _ = screen_tasks(pool, screen_one, config.screen_rollouts, path=out / SCREEN_FILE, progress=screen_progress)
+        rollouts.tasks = kept
+        trainer.train_dataset = Dataset.from_list([{"prompt": str(i)} for i in range(len(kept))])
+    trainer.add_callback(_callback(rollouts, log, out, progress, trainer))
     trainer.train(resume_from_checkpoint=str(ckpt[0]) if ckpt else None)
     save_checkpoint(trainer.model, tokenizer, out, meta={"stage": "rl", "base": model, "config": asdict(config),
                                                         "steps": int(trainer.state.global_step), "memory": str(memory) if memory else None})
     records = log.read()
     png = plot(records, out / PLOT_FILE, title=f"crmweaver train rl ({config.algo}, G={config.group_size})")
-    (out / "rl_config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
+    (out / "rl_config.json").write_text(json.dumps({**asdict(config), "max_turns": max_turns}, indent=2) + "\n")
     if mem is not None:
         mem.close()
     return RLResult(out=out, steps=int(trainer.state.global_step), metrics=log.path, plot=png, records=records)

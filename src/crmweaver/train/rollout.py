@@ -47,7 +47,7 @@ class Rollout:
     completion_ids: list[int]  # every later token: sampled turns, observations, template tokens
     env_mask: list[int]  # per completion token: 1 = sampled by the policy (trained on), 0 = not
     logprobs: list[float] | None  # per completion token, from the sampler when it gives them
-    truncated: bool  # a turn was cut by the token limit, or the context ran out (overlong)
+    truncated: bool  # cut off without an answer: its last turn hit the token limit, or the context ran out (overlong)
     response: str | None
     messages: list[dict[str, Any]] = field(default_factory=list)
     infra_error: str | None = None
@@ -94,7 +94,10 @@ def run_rollout(
     turns = [x for x in result.extra if "prompt_ids" in x and "completion_ids" in x]
     prompts = [list(x["prompt_ids"]) for x in turns]
     completions = [list(x["completion_ids"]) for x in turns]
-    truncated = any(x.get("finish_reason") == "length" for x in turns) or result.infra_error is not None
+    # overlong (DAPO) is judged per episode: a turn that hit max_new_tokens is not a cut-off when the
+    # episode went on to answer; only an episode that ended unanswered because of it is one
+    unanswered = result.termination in ("max_turns", "infra_error")
+    truncated = unanswered and (result.infra_error is not None or bool(turns) and turns[-1].get("finish_reason") == "length")
     if turns:
         ids, mask = episode_from_turns(prompts, completions, tokenizer=getattr(sampler, "tokenizer", None))
         ids, mask = list(ids), [int(m) for m in mask]
