@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from datetime import date, timedelta
 
@@ -11,10 +12,11 @@ from typer.testing import CliRunner
 
 from crmweaver.cli import app
 from crmweaver.org.store import open_org
+from crmweaver.tasks.family import Context, Resample
 from crmweaver.tasks.row import TaskRow, write_tasks
-from crmweaver.tasks.stats import (BENCH_DATES, date_spread, ends_with_return_only, kb_stats, prior_stats, row_date,
-                                   task_stats, uniform_distinct_share)
-from crmweaver.tasks.synth import synthesize
+from crmweaver.tasks.stats import (BENCH_DATES, asks_kind, asks_lowest, date_spread, ends_with_return_only, kb_stats,
+                                   prior_stats, row_date, task_stats, uniform_distinct_share)
+from crmweaver.tasks.synth import load_families, synthesize
 from crmweaver.tasks.types import TASK_TYPES
 
 PRESETS = ("b2b", "b2c")
@@ -34,7 +36,8 @@ def test_return_only_is_the_last_sentence():
     assert ends_with_return_only("Which month? Return only the month name, or None if no month stands out.")
     assert not ends_with_return_only("Return only the Id of the agent. Thanks!")
     assert not ends_with_return_only("Who closed the most cases?")
-    assert not ends_with_return_only("Give me the agent; Return only matters")
+    assert ends_with_return_only("stage check on this opp please Return only the stage name.")
+    assert not ends_with_return_only("Who?Return only the stage name.")
 
 
 def test_dates_come_from_the_row_or_its_context():
@@ -143,3 +146,30 @@ def test_cli_reads_imported_rows_and_names_bad_input(tmp_path, b2b_org_path):
     bad.write_text("{not json\n")
     result = runner.invoke(app, ["tasks", "stats", str(bad)])
     assert result.exit_code == 1 and "line 1" in result.output
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_what_a_row_asks_for_is_read_as_the_family_meant_it(scale1_orgs, preset):
+    """sales_insight_mining's kind and sales_amount's direction, from facts, and from the query alone
+    (imported rows have no facts), agree with the values the families sampled."""
+    families = load_families()
+    ctx = Context.open(open_org(scale1_orgs[preset]))
+    rng = random.Random(0)
+    kinds = {"competitor_opp": "competitor", "competitor_window": "competitor", "topics": "other"}
+    checks = {
+        "sales_insight_mining": (asks_kind, lambda v: kinds.get(v["kind"], v["kind"])),
+        "sales_amount_understanding": (asks_lowest, lambda v: v["lowest"]),
+    }
+    for code, (read, meant) in checks.items():
+        family, seen, from_query = families[code](), [], 0
+        while len(seen) < 150:
+            try:
+                params = family.sample(ctx.at(ctx.draw_reference_date(rng)), rng, rng.random() < 0.2)
+            except Resample:
+                continue
+            want = meant(params.values)
+            seen.append(want)
+            kw = {"idx": 0, "task": code, "query": params.query, "answer": ["x"], "reward_metric": "exact_match"}
+            assert read(TaskRow(**kw, facts=params.facts)) == want, params.query
+            from_query += read(TaskRow(**kw)) == want
+        assert len(set(seen)) >= 2 and from_query >= 0.95 * len(seen), (code, from_query)
