@@ -34,7 +34,6 @@ RULE_KINDS = (
     "resolution",  # {"issue": name, "evidence": what to ask for first, "fix": base verb phrase, "fix_done": past
     #                  tense, "allowed": [remedies that may be offered], "forbidden": [remedies that must not be]}
     # guides:
-    "bant",  # params = the bant dict
     "stage_activity",  # params = {"stages": stage_activities}
 )
 PRICING_RULE_KINDS = ("max_discount", "volume_discount_cap")  # quote_approval

@@ -3,7 +3,9 @@
 Cases are about an order item the account bought before the case; issues follow per-product
 tendencies (plus a few monthly spikes per product), owners follow agent issue specialities, and
 handle times and transfers follow agent traits, so the database task types have clear answers.
-One service-policy breach is planted in about a quarter of the cases that have emails or a chat.
+Every issue has a solution article (how its cases are resolved); in about a quarter of the cases
+with emails or a chat the agent departs from it (fixes without the evidence it requires, or offers
+a remedy it rules out), and most other such cases show the agent following it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from crmweaver.org.gen_base import Ctx, at_day, cumulative, weighted_index
 from crmweaver.org.gen_people import Agent, Customer
 
 CASE_VIOLATION_RATE = 0.25
+RESOLVED_IN_TEXT = 0.8  # compliant cases whose conversation shows the resolution
 EMAIL_THREAD_RATE = 0.85
 SPIKE_SHARE = 0.12  # cases that form monthly spikes for one product
 PRIORITY_W = (("Low", 25), ("Medium", 40), ("High", 25), ("Critical", 10))
@@ -66,7 +69,7 @@ def build_cases(ctx: Ctx) -> None:
     specs.sort(key=lambda s: (s[0], s[1][1]))
 
     prio_cum = cumulative([w for _, w in PRIORITY_W])
-    policies = [a for a in cat.articles if a.kind == "service_policy" and a.rule is not None]
+    solutions = {a.issue: a for a in cat.articles if a.kind == "solution"}
     n_chat = min(n, ctx.count("LiveChatTranscript"))
     chat_cases = set(rng.sample(range(n), n_chat))
     accounts = st["account_by_id"]
@@ -81,13 +84,14 @@ def build_cases(ctx: Ctx) -> None:
         issue, product = cat.issues[issue_idx], cat.products[p]
         has_mail = rng.random() < EMAIL_THREAD_RATE
         has_chat = k in chat_cases
-        violation = rng.choice(policies) if (has_mail or has_chat) and policies and rng.random() < CASE_VIOLATION_RATE else None
+        solution = solutions[issue.name]
+        violation, mode = None, None
+        if has_mail or has_chat:
+            if rng.random() < CASE_VIOLATION_RATE:
+                violation, mode = solution, rng.choice(("skip", "forbidden"))
+            elif rng.random() < RESOLVED_IN_TEXT:
+                mode = rng.choice(("follow", "follow", "decline"))
         priority = PRIORITY_W[weighted_index(rng, prio_cum)][0]
-        esc_h = None
-        if violation is not None and violation.rule.kind == "escalation":
-            priority = violation.rule.params.get("priority", "Critical")
-            esc_h = _esc_min_hours(violation)
-            created = min(created, ctx.now - timedelta(hours=esc_h + 1))
         # owners: first owner, then transfers driven by each holder's tendency
         spec = specialists[issue_idx]
         first = rng.choice(spec) if spec and rng.random() < 0.6 else agents[weighted_index(rng, agent_cum)]
@@ -98,8 +102,6 @@ def build_cases(ctx: Ctx) -> None:
                 chain.append(nxt)
         owner = chain[-1]
         hours = BASE_HOURS[priority] * owner.handle_factor * math.exp(rng.gauss(0, 0.45)) * (1 + 0.3 * (len(chain) - 1))
-        if esc_h is not None:  # the stalled reply comes past the deadline, so the case stays open longer
-            hours = max(hours, esc_h + hours % esc_h)  # no extra draw: the rest of the stream stays put
         closed = created + timedelta(seconds=int(max(0.5, hours) * 3600))
         is_closed = closed <= ctx.now and rng.random() < 0.95
         end = closed if is_closed else ctx.now
@@ -125,66 +127,50 @@ def build_cases(ctx: Ctx) -> None:
         if is_closed:
             ctx.add("CaseHistory__c", CaseId__c=cid, Field__c="Case Closed", OldValue__c=None, NewValue__c=owner.id,
                     CreatedDate=closed)
+        resolution = (dict(solution.rule.params), mode) if mode else None
         case_rows.append((cid, created, end, subject, issue, product, contact, owner, priority, has_mail, has_chat,
-                          violation, acc_id))
+                          resolution, acc_id))
         if has_mail or has_chat:
             ctx.fact(cid, "case_violation", None if violation is None else
-                     {"article": art_ids[violation.title], "kind": violation.rule.kind, "title": violation.title})
+                     {"article": art_ids[violation.title], "kind": mode, "title": violation.title})
     st["cases"] = case_rows
-    st["service_policies"] = policies
 
 
 def build_case_messages(ctx: Ctx) -> None:
-    """Email threads and chats of the cases; the planted violation goes into exactly one of them."""
+    """Email threads and chats of the cases; the case's resolution (followed or not) goes into one of them."""
     rng, st, cat = ctx.rng("case_messages"), ctx.state, ctx.catalog
-    policies = st["service_policies"]
     comps = list(cat.competitors)
     n_service = 0
     chat_no = 0
     b2c = ctx.preset == "b2c"
-    for (cid, created, end, subject, issue, product, contact, owner, priority, has_mail, has_chat, violation,
+    for (cid, created, end, subject, issue, product, contact, owner, priority, has_mail, has_chat, resolution,
          acc_id) in st["cases"]:
         customer = T.Person(contact.first, contact.last, contact.email, None if b2c else contact.title)
         agent = T.Person(owner.first, owner.last, owner.email, owner.title)
-        in_chat = violation is not None and has_chat and (not has_mail or rng.random() < 0.5)
-        esc = violation is not None and violation.rule.kind == "escalation"
-        # an escalation breach lives in one channel; the other one does not talk about escalation at all
-        other_priority, other_decoys = (None, 0.0) if esc else (priority, 0.35)
+        in_chat = resolution is not None and has_chat and (not has_mail or rng.random() < 0.5)
         if has_chat:
-            if in_chat and esc:  # the customer chats in after the deadline has passed, before the case closes
-                lo = created + timedelta(hours=float(violation.rule.params.get("hours") or 4) + 1)
-                hi = max(lo, min(end - timedelta(hours=1), lo + timedelta(hours=30)))
-                start = lo + timedelta(seconds=int(rng.random() * (hi - lo).total_seconds()))
-            else:
-                start = created + min(timedelta(minutes=rng.randint(1, 20)), (end - created) / 10)
+            start = created + min(timedelta(minutes=rng.randint(1, 20)), (end - created) / 10)
             body, chat_end = T.chat_transcript(rng, issue=issue, product=product, customer=customer, agent=agent,
-                                               start=start, violation=violation if in_chat else None,
-                                               policies=policies, priority=priority if in_chat else other_priority,
-                                               competitors=comps, b2c=b2c,
-                                               decoy_rate=0.35 if in_chat else other_decoys, reported=created)
+                                               start=start, competitors=comps, b2c=b2c, decoy_rate=0.0,
+                                               resolution=resolution if in_chat else None)
             chat_no += 1
             ctx.add("LiveChatTranscript", Body=body, EndTime=chat_end, CaseId=cid, AccountId=acc_id,
                     ContactId=contact.id, OwnerId=owner.id, LiveChatVisitorId=f"5717{chat_no + 10_000:07d}")
         if has_mail:
             n = rng.randint(2, 8)
+            in_mail = resolution is not None and not in_chat
+            if in_mail:
+                n = max(n, 2 if resolution[1] == "skip" else 4)
             lo = created + min(timedelta(minutes=5), (end - created) / 20)
             drafts = T.service_emails(rng, case_subject=subject, issue=issue, product=product, customer=customer,
-                                      agent=agent, start=lo, end=end, n=n,
-                                      violation=None if in_chat else violation, policies=policies,
-                                      priority=other_priority if in_chat else priority, competitors=comps, b2c=b2c,
-                                      decoy_rate=other_decoys if in_chat else 0.35)
+                                      agent=agent, start=lo, end=end, n=n, competitors=comps, b2c=b2c,
+                                      decoy_rate=0.0, resolution=resolution if in_mail else None)
             for d in drafts:
                 ctx.add("EmailMessage", Subject=d.subject, TextBody=d.body, FromAddress=d.from_address,
                         ToIds=contact.id if d.from_agent else owner.id, MessageDate=d.sent, ParentId=cid,
                         RelatedToId=cid)
             n_service += len(drafts)
     st["n_service_emails"] = n_service
-
-
-def _esc_min_hours(violation) -> float:
-    """Shortest life of a case with a planted escalation breach: the deadline, an hour past it for the
-    stalled reply, and room for the messages after it."""
-    return float(violation.rule.params.get("hours") or 4) + 4
 
 
 def _month_start(today: date, back: int) -> date:

@@ -252,8 +252,8 @@ ISSUE_SOLUTIONS: dict[str, dict] = {
         "allowed": ("a restore of the workspace from the nightly backup",), "forbidden": ("deletion of the other site's changes without the customer's approval", "free additional cloud storage"),
     },
     "User Interface Glitch": {
-        "evidence": "a screenshot and the graphics driver version", "fix": "reset the display preferences and update the graphics driver",
-        "fix_done": "reset your display preferences and pointed you to the certified graphics driver",
+        "evidence": "a screenshot and the graphics driver version", "fix": "reset the display preferences and install the certified graphics driver",
+        "fix_done": "reset your display preferences and sent you the certified graphics driver to install",
         "steps": ("try the software renderer option", "check the monitor scaling settings"),
         "allowed": ("a list of certified graphics drivers",), "forbidden": ("a replacement workstation", "a credit on the next invoice"),
     },

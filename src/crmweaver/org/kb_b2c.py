@@ -126,26 +126,26 @@ ISSUE_SOLUTIONS: dict[str, dict] = {
         "allowed": ("a refund of the shipping fee",), "forbidden": ("a free upgrade to a more expensive product", "a second shipment before the trace ends"),
     },
     "Wrong Item Received": {
-        "evidence": "a photo of the item's label and the order number", "fix": "ship the correct item",
+        "evidence": "a photo of the item's label and the order number", "fix": "ship the item that was ordered",
         "fix_done": "shipped the item you actually ordered",
         "steps": ("compare the label with the order lines", "check whether the order was split into two parcels"),
         "allowed": ("a prepaid return label for the wrong item",), "forbidden": ("keeping the wrong item free of charge", "store credit instead of the ordered item"),
     },
     "Sizing and Fit Problem": {
-        "evidence": "the customer's foot or body measurements", "fix": "exchange the item for another size",
-        "fix_done": "set up an exchange for the other size",
+        "evidence": "the customer's foot or body measurements", "fix": "exchange the item for the other size",
+        "fix_done": "set up an exchange of the item for the other size",
         "steps": ("check the item against the size chart", "confirm the item is unworn"),
         "allowed": ("a free size exchange",), "forbidden": ("a refund for an item that has been worn outdoors", "a custom-made size"),
     },
     "Battery and Charging Failure": {
-        "evidence": "the charger and cable being used", "fix": "replace the device under warranty",
+        "evidence": "the charger and cable being used", "fix": "replace the device with a warranty replacement",
         "fix_done": "approved a warranty replacement of the device",
         "steps": ("test with the original cable and a wall adapter", "run a full discharge and recharge cycle"),
         "allowed": ("a replacement charging cable",), "forbidden": ("instructions to open the battery compartment", "a refund after the warranty has ended"),
     },
     "App Pairing and Connectivity": {
         "evidence": "the phone model and the app version", "fix": "reset the device and pair it again",
-        "fix_done": "walked you through resetting the device and pairing it again",
+        "fix_done": "reset the device with you and helped you pair it again",
         "steps": ("update the app and the device firmware", "remove the device from the phone's Bluetooth list"),
         "allowed": ("a video call with a product specialist",), "forbidden": ("a replacement device before the reset has been tried", "a beta version of the app"),
     },
@@ -157,7 +157,7 @@ ISSUE_SOLUTIONS: dict[str, dict] = {
     },
     "Zipper and Seam Failure": {
         "evidence": "a photo of the failed zipper or seam", "fix": "repair the item at the repair centre",
-        "fix_done": "booked a free repair at our repair centre",
+        "fix_done": "booked a free repair of the item at our repair centre",
         "steps": ("check whether the failure is within the warranty period", "ask whether the item was overloaded"),
         "allowed": ("a field repair kit",), "forbidden": ("a new item in place of a repair", "a repair of damage caused by misuse at no charge"),
     },
@@ -168,7 +168,7 @@ ISSUE_SOLUTIONS: dict[str, dict] = {
         "allowed": ("a free assembly video call",), "forbidden": ("a technician visit at no charge", "a return of an assembled item as new"),
     },
     "Noise and Vibration": {
-        "evidence": "a short video with the noise", "fix": "send the replacement part for the noisy component",
+        "evidence": "a short video with the noise", "fix": "send a replacement for the noisy part",
         "fix_done": "sent a replacement for the noisy part",
         "steps": ("check that the machine stands level on a mat", "tighten all bolts as described in the manual"),
         "allowed": ("a technician visit for equipment over 30 kg",), "forbidden": ("a replacement machine before the bolts are checked", "a refund of the full price"),
@@ -187,7 +187,7 @@ ISSUE_SOLUTIONS: dict[str, dict] = {
     },
     "GPS and Sensor Accuracy": {
         "evidence": "an exported activity file with the problem", "fix": "recalibrate the sensors and update the firmware",
-        "fix_done": "walked you through recalibrating the sensors and updating the firmware",
+        "fix_done": "walked you through recalibrating the sensors and helped you update the firmware",
         "steps": ("check the satellite settings of the device", "confirm how the device is worn"),
         "allowed": ("a replacement chest strap for heart-rate problems",), "forbidden": ("a promise that readings are medically accurate", "a free upgrade to the Pro model"),
     },

@@ -43,7 +43,7 @@ OPEN = {
     "howto": (
         "This guide explains how to {goal} with {p}, step by step.",
         "Many {aud} ask us how to {goal}. Here is the approach our application engineers use with {p}.",
-        "When {sit}, it helps to have a clear routine. This article gives you one for {p}.",
+        "When {sit}, users of {p} benefit from a clear routine, and this article gives them one.",
         "Getting {p} to {goal} is easier than it looks, provided you follow a few steps in order.",
         "The following walkthrough is based on hundreds of support conversations about {p}.",
         "Here is a practical guide for {aud} who want to {goal}, written around {p}.",

@@ -25,7 +25,7 @@ SHARED_SHARE = 0.2
 _LOWER_OK = {"what", "which", "how", "can", "could", "do", "does", "is", "are", "where", "when", "will", "would", "why",
              "what's", "where's"}
 _STOP = {"what", "which", "how", "the", "for", "are", "with", "and", "does", "into", "from", "that", "this", "your",
-         "about", "when", "they", "their"}
+         "about", "when", "they", "their", "and", "not"}
 
 
 def lc(q: str) -> str:
