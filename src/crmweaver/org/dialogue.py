@@ -659,6 +659,70 @@ def _plan_scenario(rng, violation, policies, priority, decoy_rate):
     return None
 
 
+# ---------------------------------------------------------------------------------------------
+# issue resolutions: the agent follows the issue's solution article (asks for the evidence it names
+# before the fix, offers only what it allows) or departs from it (fixes without the evidence, offers
+# a remedy the article rules out). `resolution` = (the article's rule params, mode).
+
+RESOLUTION_MODES = ("follow", "decline", "skip", "forbidden")  # the last two break the article
+_RES_ASK = (
+    "Before I go further, could you send me {evidence}?",
+    "To resolve this properly I'll need {evidence}. Could you send that over?",
+    "One thing I need from you first: {evidence}.",
+    "Could you please share {evidence}? That's the next thing I need.",
+)
+_RES_GIVE = (
+    "Sure, I've attached what you asked for.", "Here it is, attached to this message.",
+    "I've attached the information you requested.", "Attached, as requested.",
+)
+_RES_RUSH = (
+    "Is there any way to speed this up? We really need it working today.",
+    "Can you just fix it quickly? I don't have time for a long back-and-forth.",
+    "Please sort this out as fast as you can, whatever it takes.",
+    "I'd rather skip the back-and-forth. Can you fix it now?",
+)
+_RES_ASK_MORE = (
+    "Given all the disruption, is there anything you can offer us?",
+    "Honestly, after all this I think some compensation would be fair.",
+    "What can you do for us to make up for the trouble?",
+)
+_RES_DONE = (
+    "Thanks for that. I've {fix_done}, which should resolve it.",
+    "Thank you. Based on what you sent, I've {fix_done}.",
+    "That's what I needed: I've {fix_done}.",
+)
+_RES_DONE_RUSH = (
+    "No problem, I've {fix_done}, so you should be all set.",
+    "Understood. I've gone ahead and {fix_done} right away.",
+    "Of course. I've {fix_done} straight away to save you time.",
+)
+_RES_OFFER_BAD = (
+    "To make up for the trouble, I can also offer you {forbidden}.",
+    "I've also arranged {forbidden} for you as a goodwill gesture.",
+)
+_RES_OFFER_OK = (
+    "That isn't something I can offer for this issue, but I can offer you {allowed}.",
+    "I'm not able to do that for this kind of case; what I can offer is {allowed}.",
+)
+
+
+def resolution_turns(rng: random.Random, params: dict, mode: str) -> tuple[str | None, str, str]:
+    """(agent's request for the evidence or None, the customer's message, the agent's resolution)."""
+    if mode not in RESOLUTION_MODES:
+        raise ValueError(f"unknown resolution mode {mode!r}; expected one of {RESOLUTION_MODES}")
+    c = rng.choice
+    slots = {"evidence": params["evidence"], "fix_done": params["fix_done"],
+             "allowed": c(params["allowed"]), "forbidden": c(params["forbidden"])}
+    if mode == "skip":
+        return None, c(_RES_RUSH), c(_RES_DONE_RUSH).format_map(slots)
+    ask = c(_RES_ASK).format_map(slots)
+    if mode == "follow":
+        return ask, c(_RES_GIVE), c(_RES_DONE).format_map(slots)
+    setup = c(_RES_GIVE) + " " + c(_RES_ASK_MORE)
+    offer = _RES_OFFER_BAD if mode == "forbidden" else _RES_OFFER_OK
+    return ask, setup, c(_RES_DONE).format_map(slots) + " " + c(offer).format_map(slots)
+
+
 def _ctx(issue, product, customer: Person, agent: Person, competitors) -> tuple[dict, list[str], list[str]]:
     iname = _attr(issue, "name", "an issue")
     by_category = getattr(issue, "symptoms_for", None)
@@ -720,7 +784,7 @@ def _customer_body(rng, ctx, role_idx: int, first: bool, fixed: bool, symptoms, 
     return "\n\n".join(parts)
 
 
-def _agent_body(rng, ctx, k: int, last: bool, response, resolved, nudge: bool, confirmed: bool, ask_id: bool) -> str:
+def _agent_body(rng, ctx, k: int, last: bool, response, resolved, nudge: bool, confirmed: bool, ask_id) -> str:
     c = rng.choice
     b2c = ctx['b2c']
     parts = [c(_A_GREET).format_map(ctx)]
@@ -737,7 +801,7 @@ def _agent_body(rng, ctx, k: int, last: bool, response, resolved, nudge: bool, c
         if response:
             parts.append(response)
             response = None
-        parts.append(c(_A_CLOSE) if confirmed else c(_pool('_A_FIX', b2c)) + " " + c(_A_WRAP))
+        parts.append(c(_A_CLOSE) if confirmed else c(_A_WRAP))  # no generic fix claim: the resolution says what was done
     else:
         para = [c(_pool('_A_STEP', b2c)).format_map(ctx)]
         if rng.random() < 0.5:
@@ -747,7 +811,9 @@ def _agent_body(rng, ctx, k: int, last: bool, response, resolved, nudge: bool, c
         parts.append(" ".join(para))
     if response:
         parts.append(response)
-    if ask_id:
+    if isinstance(ask_id, str):
+        parts.append(ask_id)
+    elif ask_id:
         parts.append(rng.choice(_CH_A_ID_ASK))
     if not (last and resolved):
         parts.append(c(_A_CHECK))
@@ -772,9 +838,13 @@ def service_emails(
     competitors: Sequence = (),
     decoy_rate: float = 0.35,
     b2c: bool = False,
+    resolution: tuple[dict, str] | None = None,
 ) -> list[EmailDraft]:
     """An n-email case thread, customer first, mostly alternating, sent strictly increasing in [start, end].
 
+    resolution: (the issue's solution-article rule params, mode): the thread alternates strictly and
+    one agent email resolves the case as `resolution_turns` says, after asking for the evidence in an
+    earlier email unless the mode skips it (needs n >= 4; n >= 2 for "skip").
     violation: a service_policy Article whose rule one agent email breaks, stating the checkable
     fact. Without it the agent stays within every rule; `policies` (the org's service-policy
     articles) lets compliant decoys use the real limits, `priority` = the escalation rule's priority
@@ -794,7 +864,10 @@ def service_emails(
             roles.append(prev)
         else:
             roles.append("A" if prev == "C" else "C")
-    scen = _plan_scenario(rng, violation, policies, priority, decoy_rate)
+    plan = resolution_turns(rng, *resolution) if resolution is not None else None
+    if plan is not None:
+        roles = ["C" if i % 2 == 0 else "A" for i in range(n)]
+    scen = None if plan is not None else _plan_scenario(rng, violation, policies, priority, decoy_rate)
     if scen is not None and "A" not in roles:
         if violation is None and scen[0] != "escalation":
             scen = None
@@ -802,7 +875,7 @@ def service_emails(
             roles[-1] = "A"  # n == 1: the one email is the agent's
     times = _times(rng, start, end, n)
     setup_at = resp_at = ask_at = -1
-    setup = response = None
+    setup = response = ask_text = None
     if scen is not None:
         kind, params, violate = scen
         agent_idx = [i for i, r in enumerate(roles) if r == "A"]
@@ -840,6 +913,17 @@ def service_emails(
         setup, response = _scenario(rng, kind, params, violate, ctx, b2c)
         if setup_at < 0:
             response = "To recap what you told us: \u201c" + setup + "\u201d " + response
+    elif plan is not None:
+        ask, setup, response = plan
+        first = 3 if ask is not None else 1
+        slots = [i for i in range(first, n, 2)]
+        if not slots:
+            raise ValueError(f"a {resolution[1]!r} resolution needs at least {first + 1} emails, got {n}")
+        resp_at = rng.choice(slots)
+        setup_at = resp_at - 1
+        if ask is not None:
+            ask_at = resp_at - 2
+            ask_text = ask
     resolved = rng.random() < 0.75
     confirmed = resolved and n >= 2 and roles[-1] == "A" and roles[-2] == "C" and n - 2 != setup_at and rng.random() < 0.5
     subj = case_subject
@@ -856,8 +940,9 @@ def service_emails(
             out.append(EmailDraft(subject, body, customer.email, False, times[i]))
         else:
             nudge = i > 0 and roles[i - 1] == "A" and i != resp_at
+            asking = ask_text if (plan is not None and i == ask_at) else i == ask_at
             body = _agent_body(
-                rng, ctx, ak, last, response if i == resp_at else None, resolved, nudge, confirmed, i == ask_at
+                rng, ctx, ak, last, response if i == resp_at else None, resolved, nudge, confirmed, asking
             )
             ak += 1
             out.append(EmailDraft(subject, body, agent.email, True, times[i]))
@@ -1104,9 +1189,12 @@ def chat_transcript(
     decoy_rate: float = 0.35,
     b2c: bool = False,
     reported: datetime | None = None,
+    resolution: tuple[dict, str] | None = None,
 ) -> tuple[str, datetime]:
     """A live chat body (`[HH:MM:SS] Agent Name: ...` / `[HH:MM:SS] Visitor Name: ...`) and its end time.
 
+    `resolution` as in `service_emails`: after the troubleshooting, the agent asks for the evidence
+    (unless the mode skips it), the visitor answers and the agent resolves the case.
     Same violation semantics and keyword options as `service_emails`. `reported` (the case's
     creation) makes a stalled escalation state the real hours since then when they exceed the
     deadline; the caller starts such a chat late enough.
@@ -1123,7 +1211,8 @@ def chat_transcript(
     an = "Agent " + agent.name
     vn = "Visitor " + customer.name
     turns: list[tuple[str, str]] = [(an, c(_CH_A_HELLO).format_map(ctx)), (vn, c(_pool('_CH_V_PROBLEM', b2c)).format_map(ctx))]
-    scen = _plan_scenario(rng, violation, policies, priority, decoy_rate)
+    plan = resolution_turns(rng, *resolution) if resolution is not None else None
+    scen = None if plan is not None else _plan_scenario(rng, violation, policies, priority, decoy_rate)
     setup = response = None
     if scen is not None:
         setup, response = _scenario(rng, scen[0], scen[1], scen[2], ctx, b2c)
@@ -1143,7 +1232,7 @@ def chat_transcript(
         turns.append((an, c(_pool('_CH_A_STEP', b2c)).format_map(ctx)))
         if rng.random() < 0.5:
             turns.append((vn, c(_CH_V_WAIT)))
-        fixed = rng.random() < 0.45
+        fixed = rng.random() < 0.45 and plan is None  # with a resolution ahead, the quick steps do not fix it
         turns.append((vn, c(_CH_V_OK if fixed else _pool('_CH_V_FAIL', b2c))))
         if fixed:
             break
@@ -1154,6 +1243,12 @@ def chat_transcript(
         elif scen[0] != "escalation":
             turns.append((vn, setup))
         turns.append((an, response))
+    if plan is not None:
+        ask, said, done = plan
+        if ask is not None:
+            turns.append((an, ask))
+        turns += [(vn, said), (an, done)]
+        fixed = True
     if not fixed:
         turns.append((an, c(_pool('_CH_A_ESC_NEXT', b2c))))
     turns.append((an, c(_CH_A_MORE)))

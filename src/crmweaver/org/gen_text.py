@@ -166,11 +166,12 @@ LOCATIONS_C = ("Phone", "Video call", "Store", "Customer's home", "Phone", "Stor
 # dialogue wrappers (the only calls into `dialogue`)
 
 
-def service_emails(rng, *, case_subject, issue, product, customer, agent, start, end, n, violation, policies,
-                   priority, competitors, b2c=False, decoy_rate=0.35) -> list[EmailDraft]:
+def service_emails(rng, *, case_subject, issue, product, customer, agent, start, end, n, competitors, violation=None,
+                   policies=(), priority=None, b2c=False, decoy_rate=0.35, resolution=None) -> list[EmailDraft]:
     return D.service_emails(rng, case_subject=case_subject, issue=issue, product=product, customer=customer,
                             agent=agent, start=start, end=end, n=n, violation=violation, policies=policies,
-                            priority=priority, competitors=competitors, b2c=b2c, decoy_rate=decoy_rate)
+                            priority=priority, competitors=competitors, b2c=b2c, decoy_rate=decoy_rate,
+                            resolution=resolution)
 
 
 def sales_emails(rng, *, opportunity, product, contact, agent, stage, start, end, n, b2c=False) -> list[EmailDraft]:
@@ -178,11 +179,11 @@ def sales_emails(rng, *, opportunity, product, contact, agent, stage, start, end
                           start=start, end=end, n=n, b2c=b2c)
 
 
-def chat_transcript(rng, *, issue, product, customer, agent, start, violation, policies, priority, competitors,
-                    b2c=False, decoy_rate=0.35, reported=None):
+def chat_transcript(rng, *, issue, product, customer, agent, start, competitors, violation=None, policies=(),
+                    priority=None, b2c=False, decoy_rate=0.35, reported=None, resolution=None):
     return D.chat_transcript(rng, issue=issue, product=product, customer=customer, agent=agent, start=start,
                              violation=violation, policies=policies, priority=priority, competitors=competitors,
-                             b2c=b2c, decoy_rate=decoy_rate, reported=reported)
+                             b2c=b2c, decoy_rate=decoy_rate, reported=reported, resolution=resolution)
 
 
 def lead_call(rng, *, lead, company, agent, product, start, bant_met, bant):
