@@ -7,10 +7,10 @@ import pytest
 from crmweaver.org.catalog import QuoteLine
 from crmweaver.org.store import open_org
 from crmweaver.tasks.families.case_routing import pick_agent
-from crmweaver.tasks.families.lead_qualification import FACTORS, unmet_factors
+from crmweaver.tasks.families.lead_qualification import FACTORS, bant_policy, bant_thresholds, unmet_factors
 from crmweaver.tasks.families.lead_routing import pick as pick_lead_owner
 from crmweaver.tasks.families.policy_violation_identification import PolicyViolationIdentification
-from crmweaver.tasks.families.quote_approval import broken_rules, parse_rule, quote_lines_sql
+from crmweaver.tasks.families.quote_approval import broken_rules, parse_article, parse_rule, quote_lines_sql
 from crmweaver.tasks.family import Context, Params, Resample
 from crmweaver.tasks.synth import run_reference, synthesize
 from crmweaver.tasks.types import TASK_TYPES
@@ -44,7 +44,7 @@ def test_synthesis_shares_and_diversity(rows, preset, code):
     none = sum(r.answer == [None] for r in got) / len(got)
     assert abs(none - TASK_TYPES[code].none_share) <= 0.10
     assert len({r.template for r in got}) >= 12
-    assert len({r.query for r in got}) == len(got)
+    assert len({(r.query, r.metadata.required) for r in got}) == len(got)  # Ids may sit in the context
     assert all(f"Today's date is {r.today}." in r.metadata.required for r in got)
 
 
@@ -79,6 +79,7 @@ def test_quote_facts_agree_with_rule_check(contexts, preset):
 def test_bant_detector_matches_every_lead(contexts, preset):
     ctx = contexts[preset]
     bant = ctx.catalog.bant
+    assert bant_thresholds(bant_policy(bant)) == (bant["budget_min"], bant["timeline_max_months"])
     for lead, unmet in ctx.facts("lead_bant_unmet").items():
         r = ctx.sql("SELECT v.Body__c, l.FirstName, l.LastName FROM VoiceCallTranscript__c v JOIN Lead l ON "
                     "l.Id = v.LeadId__c WHERE l.Id = ? ORDER BY v.CreatedDate DESC LIMIT 1", (lead,))[0]
@@ -110,6 +111,12 @@ def test_quote_rule_parsing():
     assert broken_rules(rules, [QuoteLine("Gamma", 12, 15.0)]) == []
     assert broken_rules(rules, [QuoteLine("Gamma", 3, 12.0)]) == ["v"]
     assert broken_rules(rules, [QuoteLine("Gamma", 30, 25.0)]) == ["g"]
+    # a generic configuration article states one rule per product, inside prose
+    body = ("Some products have minimums. Gamma must be quoted with at least 3 licenses. The reason is support.\n\n"
+            "Delta must be quoted with at least 5 licenses. For example, a quote with 2 of Gamma is invalid.")
+    rules = parse_article("m", "Minimum quantities apply.", body, products)
+    assert [(r.product, r.quantity) for r in rules] == [("Gamma", 3), ("Delta", 5)]
+    assert broken_rules(rules, [QuoteLine("Delta", 4)]) == ["m"] and broken_rules(rules, [QuoteLine("Gamma", 3)]) == []
 
 
 def test_tie_breaks():
@@ -137,16 +144,16 @@ def test_hand_checked_instances(rows, contexts):
 
     r = next(x for x in rows["b2b", "quote_approval"] if x.answer != [None])
     title = ctx.sql("SELECT Title FROM Knowledge__kav WHERE Id = ?", (r.answer[0],))[0]["Title"]
-    assert "Discount" in title and r.facts["quote"] in r.query
+    assert "Discount" in title and r.facts["quote"] in r.query + r.metadata.required
 
     r = next(x for x in rows["b2b", "invalid_config"] if x.answer != [None])
     body = ctx.sql("SELECT FAQ_Answer__c FROM Knowledge__kav WHERE Id = ?", (r.answer[0],))[0]["FAQ_Answer__c"]
     assert "invalid configuration" in body
 
     r = next(x for x in rows["b2c", "lead_qualification"] if x.answer == ["Budget"])
-    call = contexts["b2c"].sql("SELECT Body__c FROM VoiceCallTranscript__c WHERE LeadId__c = ? ORDER BY CreatedDate "
-                               "DESC LIMIT 1", (r.facts["lead"],))[0]["Body__c"]
-    assert "$" in call and contexts["b2c"].catalog.bant["budget_min"] == 500.0
+    call = contexts["b2c"].sql("SELECT Body__c, CreatedDate FROM VoiceCallTranscript__c WHERE LeadId__c = ? ORDER BY "
+                               "CreatedDate DESC LIMIT 1", (r.facts["lead"],))[0]
+    assert "$" in call["Body__c"] and "budget of at least $500 " in r.metadata.required and call["CreatedDate"][:10] <= r.today
 
     r = rows["b2b", "case_routing"][0]
     assert r.facts["subject"] in r.query and r.facts["description"] in r.query
