@@ -238,13 +238,15 @@ def test_quote_violations_exactly_as_planted(org):
 def test_case_violations_planted_once(org):
     preset, conn = org
     cat = catalog(preset, 0)
-    service = {a.title for a in cat.articles if a.kind == "service_policy"}
     title_of = dict(q(conn, "SELECT Id, Title FROM Knowledge__kav"))
+    issue_of = dict(q(conn, 'SELECT c.Id, i.Name FROM "Case" c JOIN Issue__c i ON i.Id = c.IssueId__c'))
     planted = facts(conn, "case_violation")
     with_text = {r[0] for r in q(conn, "SELECT ParentId FROM EmailMessage WHERE ParentId IS NOT NULL UNION SELECT CaseId FROM LiveChatTranscript")}
     assert set(planted) == with_text
-    bad = [f for f in planted.values() if f is not None]
-    assert all(title_of[f["article"]] in service for f in bad)
+    bad = {c: f for c, f in planted.items() if f is not None}
+    # a breach departs from the solution article of the case's own issue
+    assert all(cat.article(title_of[f["article"]]).issue == issue_of[c] and f["kind"] in ("skip", "forbidden")
+               for c, f in bad.items())
     assert 0.1 <= len(bad) / len(planted) <= 0.45
 
 
@@ -403,30 +405,24 @@ def test_bad_arguments(tmp_path):
 # -- text coherence ------------------------------------------------------------------------------
 
 
-def test_escalation_breach_hours_fit_the_case_life(scale1_orgs):
-    """A stalled escalation states hours that really passed since the case opened, past the deadline, and
-    the case is still open then; the other channel of the case never claims a prompt escalation."""
+def test_case_resolution_lives_in_one_conversation(scale1_orgs):
+    """A breach of the issue's solution article sits in one conversation: the email thread or a chat
+    says the fix (or names a ruled-out remedy); the other channel of the case never resolves it."""
     seen = 0
     for preset, path in scale1_orgs.items():
-        limit = catalog(preset, 0).rules("escalation")[0].rule.params["hours"]
+        cat = catalog(preset, 0)
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            title_of = dict(q(conn, "SELECT Id, Title FROM Knowledge__kav"))
             for cid, v in q(conn, f"SELECT record_id, value FROM {FACTS_TABLE} WHERE kind = 'case_violation'"):
-                if v == "null" or json.loads(v)["kind"] != "escalation":
+                if v == "null":
                     continue
-                (created, closed), = q(conn, 'SELECT CreatedDate, ClosedDate FROM "Case" WHERE Id = ?', cid)
-                texts = [(b, t) for b, t in q(conn, "SELECT TextBody, MessageDate FROM EmailMessage WHERE ParentId = ?", cid)]
-                texts += [(b, t) for b, t in q(conn, "SELECT Body, EndTime FROM LiveChatTranscript WHERE CaseId = ?", cid)]
-                stalled = [(b, t) for b, t in texts if re.search(r"haven't escalated|rather than escalating|don't think escalation", b)]
-                assert len(stalled) == 1, cid
-                body, at = stalled[0]
-                hours = max(int(h) for h in re.findall(r"\b(\d+) hours\b", body))
-                waited = (_dt(at) - _dt(created)).total_seconds() / 3600
-                assert limit < hours <= waited < limit + 33, (cid, hours, waited)
-                assert closed is None or _dt(at) < _dt(closed), cid
-                assert not any(re.search(r"escalated (it|this|your case)[^.]*(right away|immediately|as soon as)", b)
-                               for b, _ in texts), cid
+                rule = cat.article(title_of[json.loads(v)["article"]]).rule.params
+                thread = " ".join(b for (b,) in q(conn, "SELECT TextBody FROM EmailMessage WHERE ParentId = ?", cid))
+                chats = [b for (b,) in q(conn, "SELECT Body FROM LiveChatTranscript WHERE CaseId = ?", cid)]
+                with_fix = [t for t in [thread, *chats] if rule["fix_done"] in t]
+                assert len(with_fix) == 1, cid
                 seen += 1
-    assert seen >= 5
+    assert seen >= 20
 
 
 def test_b2c_texts_use_consumer_voice(b2c_org_path):

@@ -70,6 +70,7 @@ def build_cases(ctx: Ctx) -> None:
 
     prio_cum = cumulative([w for _, w in PRIORITY_W])
     solutions = {a.issue: a for a in cat.articles if a.kind == "solution"}
+    res_rng = ctx.rng("case_resolutions")
     n_chat = min(n, ctx.count("LiveChatTranscript"))
     chat_cases = set(rng.sample(range(n), n_chat))
     accounts = st["account_by_id"]
@@ -86,11 +87,11 @@ def build_cases(ctx: Ctx) -> None:
         has_chat = k in chat_cases
         solution = solutions[issue.name]
         violation, mode = None, None
-        if has_mail or has_chat:
-            if rng.random() < CASE_VIOLATION_RATE:
-                violation, mode = solution, rng.choice(("skip", "forbidden"))
-            elif rng.random() < RESOLVED_IN_TEXT:
-                mode = rng.choice(("follow", "follow", "decline"))
+        if has_mail or has_chat:  # its own stream: how a case is resolved never moves the case data
+            if res_rng.random() < CASE_VIOLATION_RATE:
+                violation, mode = solution, res_rng.choice(("skip", "forbidden"))
+            elif res_rng.random() < RESOLVED_IN_TEXT:
+                mode = res_rng.choice(("follow", "follow", "decline"))
         priority = PRIORITY_W[weighted_index(rng, prio_cum)][0]
         # owners: first owner, then transfers driven by each holder's tendency
         spec = specialists[issue_idx]
