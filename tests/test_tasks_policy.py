@@ -159,11 +159,12 @@ def test_hand_checked_instances(rows, contexts):
     assert r.facts["subject"] in r.query and r.facts["description"] in r.query
 
 
-def test_a_verification_in_the_chat_does_not_cover_card_details_in_the_emails():
-    from crmweaver.tasks.families.policy_violation_identification import discloses_before_verifying
+def test_an_evidence_request_in_the_chat_does_not_cover_a_fix_in_the_emails():
+    from crmweaver.tasks.families.policy_violation_identification import breaches
 
-    email = ["That's fine, I'll go ahead without verifying. Your order was paid with the card ending in 4767."]
-    chat = ["For security, I need to verify your identity first.", "Thanks for verifying your identity.",
-            "Your order was charged to the card ending in 0395."]
-    assert discloses_before_verifying(email) and not discloses_before_verifying(chat)
-    assert discloses_before_verifying(chat[2:] + chat[:2])  # shown first, verified after: too late
+    fix, evidence = "reissue the license file for the new host ID", "the lmhostid output of the license server"
+    email = ["No problem, I've reissued the license file for your new host ID, so you should be all set."]
+    chat = ["Could you please share the lmhostid output of the license server?", "Thanks. I've reissued the license file for your new host ID."]
+    assert breaches([email, chat], fix, evidence, ["a refund of the maintenance fee"]) == ["skip"]
+    assert breaches([[], chat], fix, evidence, ["a refund of the maintenance fee"]) == []
+    assert breaches([chat[1:] + chat[:1]], fix, evidence, []) == ["skip"]  # fixed first, asked after: too late
