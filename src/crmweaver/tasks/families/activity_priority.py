@@ -39,7 +39,7 @@ GENERIC = (
     "Identify the Not Started tasks on this opportunity that are out of place for its current stage.",
     "Can you check this opportunity for queued tasks that don't belong to its stage?",
     "Which pending tasks on this opportunity can wait because they don't fit where the deal is right now?",
-    "misfit tasks on this opp? (not started ones that don't match the stage)",
+    "any misfit tasks on this opp? i mean not-started ones that don't match the stage.",
     "As part of pipeline hygiene, find every Not Started task on this opportunity whose subject doesn't fit its stage.",
     "Help me prioritise: among this opportunity's tasks that haven't been started, which ones aren't relevant to its current stage?",
     "Our sales manager asked which not-yet-started activities on this deal are mismatched with its stage. What are they?",

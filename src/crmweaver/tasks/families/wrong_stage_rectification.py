@@ -119,7 +119,7 @@ GENERIC = (
     "Does the recorded stage line up with the opportunity's activities? If it's wrong, what should it be changed to?",
     "Looking at the tasks on this opportunity, which stage is the deal actually in?",
     "Before forecasting, I need to know if this opportunity has a mislabeled stage.",
-    "stage check on this opp please",
+    "stage check on this opp please.",
     "Could you confirm that this opportunity is recorded in the correct stage?",
     "The rep may have forgotten to update this opportunity. Is its stage still right?",
     "Is the stage on this opportunity accurate, or does the activity history point to a different one?",
