@@ -36,16 +36,16 @@ class HandleTime(Family):
         "Find the agent with the {adj} average case handle time for cases created in {window}, considering agents with more than {cases}.",
         "I'm putting together the service review for {window}. Which agent had the {adj} average handle time? Leave out anyone who handled {cases} or fewer.",
         "For {window}, identify the agent with the {adj} average handle time. Consider agents managing more than {cases}.",
-        "Which of our support agents resolved cases the {speed} on average in {window}? Agents need more than {cases} to count.",
-        "Looking at {window}: which agent shows the {adj} average time to close a case, among agents with more than {cases}?",
+        "Which of our support agents had the {adj} handle time on average in {window}? Agents need more than {cases} to count.",
+        "Looking at {window}: which agent shows the {adj} average handle time per case, among agents with more than {cases}?",
         "Quick one: {adj} average handle time in {window}, agents with more than {cases}. Who is it?",
         "Our service manager wants to know which agent had the {adj} average handle time for cases from {window}. Only agents with more than {cases} count.",
         "Among agents who handled more than {cases} created in {window}, who has the {adj} average handle time?",
         "Can you check who had the {adj} average handling time on cases during {window}? Skip anyone with {cases} or fewer.",
-        "Which agent took the {took} on average to close their cases in {window}? I only care about agents who handled more than {cases}.",
+        "Which agent took the {took} on average to handle a case in {window}? I only care about agents who handled more than {cases}.",
         "Who on the service team had the {adj} handle time on average over {window}, if we only look at agents with more than {cases}?",
         "I need the agent with the {adj} average handle time in {window}, counting only agents who worked more than {cases}.",
-        "Which agent closed cases the {speed} in {window}, on average? Consider only agents who handled more than {cases}.",
+        "Whose cases had the {adj} average handle time in {window}? Consider only agents who handled more than {cases}.",
     )
 
     def durations(self, ctx: Context, window: Window) -> dict[str, list[int]]:
