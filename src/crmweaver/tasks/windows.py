@@ -93,10 +93,6 @@ class Window:
     def days(self) -> int:
         return (self.end - self.start).days
 
-    @property
-    def last_day(self) -> date:
-        return self.end - timedelta(days=1)
-
     def to_dict(self) -> dict[str, str]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "phrase": self.phrase}
 

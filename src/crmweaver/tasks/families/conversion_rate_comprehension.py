@@ -49,13 +49,13 @@ class ConversionRateComprehension(Family):
         "I'm reviewing the funnel for {window}. Which rep has the {adj} lead-to-customer conversion rate?",
         "Whose leads from {window} converted at the {adj} rate?",
         "Our marketing team asks which agent had the {adj} share of converted leads in {window}. Can you find out?",
-        "Which agent was the {adj} at converting their leads in {window}?",
+        "Which agent was the {job} at converting their leads in {window}?",
         "Hey, who's got the {adj} conversion rate on leads from {window}?",
         "Looking only at leads created in {window}, which owner converted the {share} of them?",
         "Which salesperson turned the {share} of their new leads into customers in {window}?",
         "Conversion check for {window}: which agent has the {adj} lead conversion rate?",
         "Among the agents who received leads in {window}, whose conversion rate was the {adj}?",
-        "Which rep did the {job} job converting leads in {window}?",
+        "Which rep did the {job} job of converting leads in {window}?",
     )
 
     def counts(self, ctx: Context, window: Window) -> tuple[dict[str, int], dict[str, int]]:
@@ -82,7 +82,7 @@ class ConversionRateComprehension(Family):
         adj = rng.choice(LOW if lowest else HIGH)
         query, template = self.phrase(
             rng, adj=adj, adj_cap=adj.capitalize(), share="smallest share" if lowest else "largest share",
-            job="weakest" if lowest else "best", window=window.phrase,
+            job="worst" if lowest else "best", window=window.phrase,
         )
         query += " " + self.return_only(none="if no lead from that period was converted")
         required = required_text(
