@@ -16,9 +16,10 @@ Ground truth for the text-based task types lives in a hidden table `_facts(recor
 - `lead_bant_unmet` (Lead id): BANT factors not met per the lead's latest call, in the order
   Budget, Authority, Need, Timeline (list), or `null` when qualified. One row per lead with calls.
 - `true_stage` (Opportunity id): the stage its tasks belong to (differs from StageName for the
-  planted wrong-stage opportunities). One row per opportunity.
+  planted wrong-stage opportunities, among them won deals never moved to 'Closed'). One row per opportunity.
 - `task_misfit` (Task id): `true` for each 'Not Started' task whose subject is not an activity of its
-  opportunity's current StageName (per the stage-activity guide). Only such tasks have a row.
+  opportunity's current StageName (per the stage-activity guide): 4-7 planted on some correctly staged
+  opportunities, and any 'Not Started' task of a wrong-stage one. Only such tasks have a row.
 - `call_competitors` (Opportunity id, and VoiceCallTranscript__c id): `{competitor name: mentions}`
   over the opportunity's calls (strictly one most-mentioned competitor) / in one call.
 - `negative_topics`, `positive_topics` (Opportunity id, and VoiceCallTranscript__c id): sorted

@@ -179,11 +179,11 @@ class SalesInsightMining(Family):
                     f"'{PROFILE_PREFIX}<name>'). The most-mentioned competitor is the one whose name appears most often "
                     "in the voice call transcripts in question. Answer with the competitor's name only.")
         taxonomy = ", ".join(sub_topics(ctx.preset))
-        what = {"positive": "positive sentiment (the customer speaks approvingly of it)",
-                "negative": "negative sentiment (the customer voices dissatisfaction, concern or frustration about it)",
-                "topics": "come up (with any sentiment)"}[kind]
-        return (f"Sub-topics of a sales conversation: {taxonomy}. List the sub-topics that have {what}, naming a "
-                "sub-topic once for every call in which it does, separated by commas.")
+        what = {"positive": "with positive sentiment (the customer speaks approvingly of it)",
+                "negative": "with negative sentiment (the customer voices dissatisfaction, concern or frustration about it)",
+                "topics": "discussed, whatever the sentiment"}[kind]
+        return (f"Sub-topics of a sales conversation: {taxonomy}. List the sub-topics {what}: name a sub-topic once "
+                "for each call where this holds, separated by commas.")
 
     # -- gold: planted facts per call, cross-checked with SQL text counting ------------------------
 
