@@ -21,6 +21,7 @@ from crmweaver.org.catalog import CONFIG_RULE_KINDS
 from crmweaver.org.dialogue import sub_topics
 from crmweaver.org.schema import STAGES
 from crmweaver.org.store import open_org
+from crmweaver.tasks.families._quote_rules import parse_article
 from crmweaver.tasks.family import Context
 from crmweaver.tasks.synth import synthesize
 from crmweaver.tasks.types import RETURN_ONLY, TASK_TYPES
@@ -92,6 +93,22 @@ def test_invalid_config_cites_few_generic_articles(rows, contexts, preset):
         art = _article(ctx, article_id)
         assert art.rule.kind in CONFIG_RULE_KINDS and len(art.rule.params["products"]) >= 2  # generic, not per product
         assert "invalid configuration" in art.body
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_config_articles_state_every_rule_they_hold(contexts, preset):
+    """Reading a generic configuration article's prose back gives exactly its rule (what the reference relies on)."""
+    cat = contexts[preset].catalog
+    names = {p.name for p in cat.products}
+    for kind in CONFIG_RULE_KINDS:
+        (art,) = cat.rules(kind)
+        parsed = parse_article("x", art.summary, art.body, names)
+        assert {r.kind for r in parsed} == {kind}
+        p = art.rule.params
+        if "quantities" in p:
+            assert {r.product: r.quantity for r in parsed} == p["quantities"]
+        else:
+            assert sorted([r.product, r.other] for r in parsed) == sorted(p["pairs"])
 
 
 @pytest.mark.parametrize("preset", PRESETS)
