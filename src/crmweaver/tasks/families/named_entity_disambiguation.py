@@ -3,6 +3,7 @@
 "N days ago" counts back from the row's own date (`ctx.today`, stated in metadata.required), as
 CRMArena-Pro's rows do, and only purchases settled by that date are asked about: the account must
 have orders before it, and the day named is one of them (or, for None rows, a day with no order).
+Most rows ask about a purchase of the last six months, as a customer usually does.
 
 Aliases come from the catalog (some are shared by 2-3 products on purpose); the customer's purchase
 history (their account's orders on that day) decides which product they mean. An instance is kept
@@ -18,10 +19,15 @@ reserved word), so the reference reads orders through the Account's `Orders` chi
 from __future__ import annotations
 
 import random
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 
 from crmweaver.org.catalog import Catalog
 from crmweaver.tasks.family import Context, Family, Params, Resample, Runner, register
+
+
+RECENT_DAYS = 180  # most rows ask about a purchase made within this many days of the row's date
+RECENT_SHARE = 0.75
 
 
 def _head(alias: str) -> str:
@@ -73,9 +79,9 @@ class NamedEntityDisambiguation(Family):
     )
 
     def _orders(self, ctx: Context) -> dict[str, dict[str, list[str]]]:
-        """account -> purchase day -> product names bought that day (cached per context)."""
+        """account -> purchase day -> product names bought that day (cached per org)."""
         cache = getattr(self, "_cache", None)
-        if cache is None or cache[0] is not ctx:
+        if cache is None or cache[0] is not ctx.org:
             rows = ctx.sql(
                 'SELECT o.AccountId, o.EffectiveDate, p.Name FROM "Order" o JOIN OrderItem i ON i.OrderId = o.Id '
                 "JOIN Product2 p ON p.Id = i.Product2Id ORDER BY o.AccountId, o.EffectiveDate, i.Id"
@@ -83,28 +89,41 @@ class NamedEntityDisambiguation(Family):
             out: dict[str, dict[str, list[str]]] = {}
             for r in rows:
                 out.setdefault(r["AccountId"], {}).setdefault(r["EffectiveDate"], []).append(r["Name"])
-            self._cache = cache = (ctx, out)
+            self._cache = cache = (ctx.org, out, sorted((d, a) for a, days in out.items() for d in days))
         return cache[1]
+
+    def _purchases(self, ctx: Context, first: date, last: date) -> list[tuple[str, str]]:
+        """(day, account) of every purchase day from `first` to `last`, in order."""
+        self._orders(ctx)
+        pairs = self._cache[2]
+        return pairs[bisect_left(pairs, (first.isoformat(), "")):bisect_right(pairs, (last.isoformat(), "~"))]
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         orders = self._orders(ctx)
         cat = ctx.catalog
-        latest = (ctx.today - timedelta(days=3)).isoformat()  # settled (Activated) orders only
-        account = rng.choice(sorted(orders))
-        days = {d: names for d, names in orders[account].items() if d <= latest}
+        latest = ctx.today - timedelta(days=3)  # settled (Activated) orders only
+        recent = rng.random() < RECENT_SHARE
+        if want_none:
+            account = rng.choice(sorted(orders))
+        else:  # a purchase day, mostly a recent one ("the headlamp I bought 14 days ago")
+            first = ctx.today - timedelta(days=RECENT_DAYS) if recent else ctx.history_start
+            pairs = self._purchases(ctx, first, latest)
+            if not pairs:
+                raise Resample
+            day_s, account = rng.choice(pairs)
+        days = {d: names for d, names in orders[account].items() if d <= latest.isoformat()}
         if not days:
-            raise Resample
+            raise Resample  # the customer bought nothing before the row's date
         if want_none:
             bought = sorted({n for names in days.values() for n in names})
             name = rng.choice(bought) if rng.random() < 0.7 else rng.choice(cat.products).name
             alias = rng.choice(cat.product(name).aliases)
-            n = rng.randint(4, 700)
+            n = rng.randint(4, RECENT_DAYS) if recent else rng.randint(RECENT_DAYS + 1, 700)
             day = ctx.today - timedelta(days=n)
             near = {(day + timedelta(days=k)).isoformat() for k in range(-7, 8)}
             if near & set(orders[account]):
                 raise Resample
         else:
-            day_s = rng.choice(sorted(days))
             name = rng.choice(days[day_s])
             aliases = cat.product(name).aliases
             shared = [a for a in aliases if len(cat.products_for_alias(a)) > 1]  # the interesting ones
