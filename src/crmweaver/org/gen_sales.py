@@ -1,9 +1,12 @@
 """The sales pipeline: opportunities with line items, quotes (some breaking one sales rule), contracts,
 orders and order items for won deals, tasks (some at the wrong stage or misfit) and events.
 
-Every won opportunity (StageName 'Closed') has exactly one contract and one order with the same
-products; so Contract and Order counts match and sales-cycle / sales-amount answers follow from
-the agents' hidden `cycle_days` and workload.
+Every won opportunity (true stage 'Closed'; a quarter of them were never moved to StageName 'Closed'
+by their rep, which wrong_stage_rectification asks about) has exactly one contract and one order
+with the same products; so Contract and Order counts match and sales-cycle / sales-amount answers
+follow from the agents' hidden `cycle_days` and workload. Quote rule breaks follow CRMArena-Pro's
+priors: pricing breaks are mostly of the volume-discount rule, configuration breaks spread over
+the few generic configuration articles.
 """
 
 from __future__ import annotations
