@@ -1,7 +1,8 @@
 """Leads with their qualification calls, and the opportunities' sales emails and calls.
 
 Lead calls state BANT facts; the latest call of a lead states the current truth (earlier calls
-may show factors not yet met). Opportunity calls name competitors (one strictly most-mentioned
+may show factors not yet met; an unqualified lead misses one factor in most cases), and a lead's
+calls fall within a few months of its creation, so leads of every period of the history have them. Opportunity calls name competitors (one strictly most-mentioned
 competitor per opportunity; one "hot" competitor per quarter across the org) and carry
 negative/positive sentiment about sub-topics.
 """
