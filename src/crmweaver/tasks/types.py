@@ -86,7 +86,7 @@ OBJECTS: dict[str, tuple[str, ...]] = {
     "case_routing": ("Case", "Issue__c", "Product2", "OrderItem", "User"),
     "lead_routing": ("Lead", "Territory2", "UserTerritory2Association", "Quote", "Opportunity", "User"),
     "invalid_config": ("Quote", "QuoteLineItem", "Product2", "Knowledge__kav"),
-    "policy_violation_identification": ("Case", "EmailMessage", "LiveChatTranscript", "Knowledge__kav"),
+    "policy_violation_identification": ("Case", "Issue__c", "EmailMessage", "LiveChatTranscript", "Knowledge__kav"),
     "lead_qualification": ("Lead", "VoiceCallTranscript__c", "Knowledge__kav"),
     "quote_approval": ("Quote", "QuoteLineItem", "Product2", "Knowledge__kav"),
     "knowledge_qa": ("Knowledge__kav",),
