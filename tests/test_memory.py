@@ -321,3 +321,12 @@ def test_cli_build_search_show_stats_export(tmp_path, oracle_records):
     assert bad.exit_code == 1 and "--embedder lexical:1024" in bad.output
     missing = runner.invoke(app, ["memory", "stats", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "memory build" in missing.output
+
+
+def test_key_leaves_out_the_return_only_sentence():
+    """The closing answer-form sentence is shared by many types; it must not steer retrieval."""
+    from crmweaver.memory.abstract import compose_key
+
+    ask = "Which agent had the slowest average handle time in Q2 2023?"
+    assert compose_key(ask + " Return only the Id of the agent, or None if no agent qualifies.") == compose_key(ask)
+    assert "Return only" not in compose_key("Top issue for the product? Return only the Id of the issue.")

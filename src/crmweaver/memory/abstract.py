@@ -153,13 +153,16 @@ def _is_id_literal(value: str) -> bool:
 
 CONTEXT_CHARS = 300
 _TODAY = re.compile(r"Today's date is \S+?\.\s*")
+# The closing "Return only the Id of the agent." names the answer's form, which many task types share:
+# kept in the key it pulls different types' requests together.
+_RETURN_ONLY = re.compile(r"\s*Return only\b[^.]*\.?\s*$", re.IGNORECASE)
 
 
 def compose_key(query: str, context: str = "", names: set[str] | frozenset[str] = frozenset()) -> str:
     """Retrieval key of a task: its abstracted request, plus the start of its task context (the
     policy text the agent is shown) when there is one. The context tells a customer asking for
     someone's data (confidentiality) from an employee asking the same (database)."""
-    key = abstract_query(query, names)
+    key = abstract_query(_RETURN_ONLY.sub("", query), names)
     context = _TODAY.sub("", context or "").strip()
     if context:
         key += " | " + abstract_query(context[:CONTEXT_CHARS], names)
