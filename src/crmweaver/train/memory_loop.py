@@ -97,6 +97,7 @@ class MemoryLoop:
     seed: int = 0
     write_back: bool = True
     stats: LoopStats = field(default_factory=LoopStats)
+    concurrency: int = 1  # a group's rollouts run in this many threads (a batching sampler shares their forwards)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -109,16 +110,26 @@ class MemoryLoop:
     def run_group(self, task: TaskRow, group_size: int, run_one: RunOne) -> list[Any]:
         """G rollouts of one task from the same state, hinted per the rule; then write-back."""
         found = self.guideline(task) if self.rule.kind != "never" else None
-        group = [run_one(task, found if (found and self.rule.first_pass(self.rng)) else None, i) for i in range(group_size)]
+        hints = [found if (found and self.rule.first_pass(self.rng)) else None for _ in range(group_size)]
+        group = self.run_all(run_one, [(task, hint, i) for i, hint in enumerate(hints)])
         if found and self.rule.retry_with_hint([o.reward for o in group]):
             self.stats.retried_groups += 1
-            group = [run_one(task, found, group_size + i) for i in range(group_size)]
+            group = self.run_all(run_one, [(task, found, group_size + i) for i in range(group_size)])
         self.stats.rollouts += len(group)
         self.stats.hinted += sum(bool(o.hinted) for o in group)
         if self.write_back:
             for outcome in group:
                 self.write(outcome)
         return group
+
+    def run_all(self, run_one: RunOne, calls: list[tuple[TaskRow, Any, int]]) -> list[Any]:
+        """The rollouts `calls` names, in order; in `concurrency` threads when that is above 1."""
+        if self.concurrency <= 1 or len(calls) <= 1:
+            return [run_one(*c) for c in calls]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(calls)), thread_name_prefix="crmweaver-rollout") as pool:
+            return list(pool.map(lambda c: run_one(*c), calls))
 
     def write(self, outcome: Any) -> str | None:
         """Counters for the item shown, or a new/merged guideline from a verified success."""

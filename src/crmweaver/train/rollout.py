@@ -3,15 +3,22 @@
 A rollout is `agent.loop.run_episode` — the same Episode, ReAct protocol, turn limit and scorer
 as `crmweaver eval` — driven by a sampler that records, per turn, the prompt ids it was given
 and the completion ids it sampled. The training sequence and its loss mask are built from those
-ids by `train.data.episode_from_turns` (the finished chat is never re-tokenised, so the trainer
-scores exactly the tokens that were sampled): the first turn's prompt is the "prompt"; everything
-after it is the "completion", where sampled assistant tokens have mask 1 and observation and
-chat-template tokens mask 0 (TRL's `env_mask`).
+ids (the finished chat is never re-tokenised, so the trainer scores exactly the tokens that were
+sampled): the first turn's prompt is the "prompt"; everything after it is the "completion", where
+sampled assistant tokens have mask 1 and observation and chat-template tokens mask 0 (TRL's
+`env_mask`).
 
-Samplers (both are `agent.backend.Backend`s):
+Token in, token out: each rollout gets its own sampler session (`sampler.session(key)`), which
+builds turn t's prompt as turn t-1's prompt ids + the ids it sampled + the ids of what the chat
+adds (end of turn, the observation as plain text, the next header) — `agent.chat_ids.TurnIds`.
+So the spliced episode is, token for token, what the model was conditioned on. A sampler without
+sessions (a scripted test double) is spliced by `train.data.episode_from_turns`.
 
-    PolicySampler   the policy being trained, in process (agent/local.py's generation: chat
-                    template, stop tags, prefix KV cache), re-synced after every update
+Samplers:
+
+    PolicySampler   the policy being trained, in process: agent/local.py's Generator (bfloat16
+                    copy of the weights, batched across the threads of a group, stop tags, prefix
+                    reuse), re-synced by `refresh()` when the weights changed
     VLLMSampler     a vLLM server: TRL's client (`trl vllm-serve`, weights pushed by the trainer
                     every step), or any OpenAI-compatible /v1/completions endpoint that takes
                     token-id prompts and returns token ids (vLLM: `return_token_ids`)
@@ -19,14 +26,19 @@ Samplers (both are `agent.backend.Backend`s):
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from crmweaver.agent.backend import Generation, InfraError
-from crmweaver.agent.local import STOP_TAGS, LoadedModel, LocalBackend
+from crmweaver.agent.chat_ids import TurnIds, encode_chat  # noqa: F401 (encode_chat: re-exported for scripted samplers)
+from crmweaver.agent.local import STOP_TAGS, Generator, check_room, make_generation
 from crmweaver.agent.loop import run_episode
 from crmweaver.env.episode import EnvConfig, Episode
-from crmweaver.org.store import Org
+from crmweaver.org.store import Org, open_org
 from crmweaver.scoring import Score
 from crmweaver.tasks.row import TaskRow
 
@@ -86,11 +98,13 @@ def run_rollout(
     guideline: tuple[str, str] | None = None,
     index: int = 0,
 ) -> Rollout:
-    """Play one episode with `sampler` and turn it into ids + env mask (episode_from_turns)."""
-    from crmweaver.train.data import episode_from_turns
-
-    env = Episode(org, task, config or EnvConfig(), guideline=guideline[1] if guideline else None)
-    result = run_episode(env, sampler)
+    """Play one episode with `sampler` (a session of it, when it has sessions) and turn it into ids +
+    env mask. Safe to call from several threads at once: off the main thread the episode runs on
+    its own read-only connection to the org (SQLite's progress handler is per connection)."""
+    backend = sampler.session(f"{task.task}:{task.idx}:{index}") if hasattr(sampler, "session") else sampler
+    with _own_connection(org) as episode_org:
+        env = Episode(episode_org, task, config or EnvConfig(), guideline=guideline[1] if guideline else None)
+        result = run_episode(env, backend)
     turns = [x for x in result.extra if "prompt_ids" in x and "completion_ids" in x]
     prompts = [list(x["prompt_ids"]) for x in turns]
     completions = [list(x["completion_ids"]) for x in turns]
@@ -99,8 +113,7 @@ def run_rollout(
     unanswered = result.termination in ("max_turns", "infra_error")
     truncated = unanswered and (result.infra_error is not None or bool(turns) and turns[-1].get("finish_reason") == "length")
     if turns:
-        ids, mask = episode_from_turns(prompts, completions, tokenizer=getattr(sampler, "tokenizer", None))
-        ids, mask = list(ids), [int(m) for m in mask]
+        ids, mask = splice_turns(prompts, completions, tokenizer=getattr(sampler, "tokenizer", None))
         cut = len(prompts[0])
         prompt_ids, completion_ids, env_mask = ids[:cut], ids[cut:], mask[cut:]
     else:  # the sampler failed before the first turn: nothing to train on
@@ -126,6 +139,33 @@ def run_rollout(
     )
 
 
+def splice_turns(prompts: list[list[int]], completions: list[list[int]], *, tokenizer: Any = None) -> tuple[list[int], list[int]]:
+    """(ids, mask) of an episode from its turns. When every prompt extends the previous prompt and
+    completion (token in, token out), the episode is the last prompt + completion as it stands and
+    the mask marks the completions; otherwise the re-rendered prompts are aligned by
+    `train.data.episode_from_turns`."""
+    if all(prompts[t][: len(prompts[t - 1]) + len(completions[t - 1])] == prompts[t - 1] + completions[t - 1]
+           for t in range(1, len(prompts))):
+        ids = prompts[-1] + completions[-1]
+        mask = [0] * len(ids)
+        for p, c in zip(prompts, completions):
+            mask[len(p):len(p) + len(c)] = [1] * len(c)
+        return ids, mask
+    from crmweaver.train.data import episode_from_turns
+
+    ids, mask = episode_from_turns(prompts, completions, tokenizer=tokenizer)
+    return list(ids), [int(m) for m in mask]
+
+
+@contextlib.contextmanager
+def _own_connection(org: Org) -> Iterator[Org]:
+    if threading.current_thread() is threading.main_thread():
+        yield org
+        return
+    with open_org(org.path) as own:
+        yield own
+
+
 def _logprobs(turns: list[dict[str, Any]], completion_ids: list[int], env_mask: list[int]) -> list[float] | None:
     """Sampler logprobs laid over the completion (0.0 where the policy did not sample), when every
     turn has them and the sampled tokens line up; else None (the trainer then uses its own)."""
@@ -141,58 +181,79 @@ def _logprobs(turns: list[dict[str, Any]], completion_ids: list[int], env_mask: 
 # --- samplers ---------------------------------------------------------------------------------
 
 
-class PolicySampler(LocalBackend):
-    """Samples from the live policy (a torch model being trained), with LocalBackend's generation.
+class Session:
+    """One episode's view of a sampler: token-in-token-out prompts and its own random stream.
 
-    Call `refresh()` after every optimizer step: the prefix KV cache belongs to the old weights."""
+    `complete(prompt_ids, seed)` -> (completion ids, sampled log-probs or None, finish reason or None)."""
+
+    def __init__(self, name: str, tokenizer: Any, complete: Callable[[list[int], int], tuple[list[int], Any, Any]],
+                 *, seed: int, context_length: int | None = None):
+        self.name, self.tokenizer, self.complete, self.seed = name, tokenizer, complete, seed
+        self.context_length = context_length
+        self.turns = TurnIds(tokenizer)
+        self.turn = 0
+
+    def generate(self, messages: list[dict[str, Any]], *, tools: list[dict] | None = None, task: TaskRow | None = None) -> Generation:
+        try:
+            prompt_ids = self.turns.prompt(messages, tools)
+        except Exception as e:
+            raise InfraError(f"the chat template of {self.name} failed on these messages ({type(e).__name__}: {e})") from None
+        if self.context_length is not None:
+            check_room(self.name, len(prompt_ids), self.context_length)
+        completion_ids, logprobs, finish = self.complete(prompt_ids, self.seed * 1_000_003 + self.turn)
+        self.turn += 1
+        self.turns.sampled(messages, prompt_ids, completion_ids)
+        return make_generation(self.tokenizer, prompt_ids, completion_ids, tools=tools, logprobs=logprobs, finish=finish)
+
+
+def session_seed(seed: int, key: str) -> int:
+    """A rollout's own seed: from the sampler's seed and the rollout's key, not from thread timing."""
+    return (int(seed) * 1_000_003 + zlib.crc32(key.encode())) & 0x7FFF_FFFF_FFFF
+
+
+class PolicySampler:
+    """Samples from the live policy (a torch model being trained) with agent/local.py's Generator.
+
+    Call `refresh()` after every optimizer step: it re-reads the weights when they changed (and
+    drops the stored keys/values, which belong to the old weights). `dtype`: the generation copy's
+    (bfloat16 by default; float32 samples from weights identical to the trainer's)."""
+
+    name = "policy"
 
     def __init__(self, model: Any, tokenizer: Any, *, temperature: float = 1.0, top_p: float = 1.0,
-                 max_new_tokens: int = 256, seed: int = 0, context_length: int | None = None):
-        self.path = None  # type: ignore[assignment]
-        self.name = "policy"
+                 max_new_tokens: int = 256, seed: int = 0, context_length: int | None = None,
+                 dtype: str | None = "bfloat16", batching: bool = True):
+        self.model, self.tokenizer = model, tokenizer
         self.temperature, self.top_p, self.max_new_tokens, self.seed = temperature, top_p, max_new_tokens, seed
-        self.keep_ids, self.prefix_cache, self._calls = True, True, 0
-        context = context_length or getattr(model.config, "max_position_embeddings", None) or 2048
-        cache_kwarg = "past_key_values"
-        try:
-            import transformers.generation.utils as gen_utils
-
-            cache_kwarg = "cache" if "cache" in getattr(gen_utils, "ALL_CACHE_NAMES", ()) else "past_key_values"
-        except ImportError:  # pragma: no cover - the trainer needs transformers anyway
-            pass
-        self._lm = LoadedModel(model, tokenizer, int(context), cache_kwarg=cache_kwarg)
-
-    def loaded(self) -> LoadedModel:
-        return self._lm
-
-    @property
-    def tokenizer(self) -> Any:
-        return self._lm.tokenizer
+        self.context_length = int(context_length or getattr(model.config, "max_position_embeddings", None) or 2048)
+        self.generator = Generator(model, tokenizer, dtype or "bfloat16", batching=batching)
+        self._calls = 0
 
     def refresh(self, seed: int | None = None) -> None:
-        """Forget the KV cache (the weights changed); optionally reseed the sampling."""
-        self._lm.cache, self._lm.cached_ids = None, []
+        """Sync with the policy's weights; optionally reseed the sampling."""
+        self.generator.reload()
         if seed is not None:
             self.seed, self._calls = seed, 0
 
+    def session(self, key: str) -> Session:
+        return Session(self.name, self.tokenizer, self._complete, seed=session_seed(self.seed, key),
+                       context_length=self.context_length)
+
     def generate(self, messages, *, tools=None, task=None) -> Generation:
-        model = self._lm.model
-        was_training = model.training
-        model.eval()
+        """One call outside any episode (no token-in-token-out history)."""
+        self._calls += 1
+        return self.session(f"call:{self._calls}").generate(messages, tools=tools, task=task)
+
+    def _complete(self, prompt_ids: list[int], seed: int) -> tuple[list[int], None, None]:
+        room = check_room(self.name, len(prompt_ids), self.context_length)
         try:
-            return super().generate(messages, tools=tools, task=task)
-        finally:
-            if was_training:
-                model.train()
-
-
-def encode_chat(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None) -> list[int]:
-    """Prompt ids exactly as the local backend renders them (chat template, no extra specials)."""
-    kwargs: dict[str, Any] = {"add_generation_prompt": True, "tokenize": False}
-    if tools:
-        kwargs["tools"] = tools
-    text = tokenizer.apply_chat_template(messages, **kwargs)
-    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+            ids = self.generator.generate(prompt_ids, max_new=min(self.max_new_tokens, room), temperature=self.temperature,
+                                          top_p=self.top_p, seed=seed)
+        except InfraError:
+            raise
+        except Exception as e:
+            raise InfraError(f"the policy failed to generate ({type(e).__name__}: {e})") from None
+        return ids, None, None
 
 
 class VLLMSampler:
@@ -216,27 +277,25 @@ class VLLMSampler:
     def refresh(self, seed: int | None = None) -> None:
         """Nothing to drop: the trainer syncs the server's weights."""
 
+    def session(self, key: str) -> Session:
+        return Session(self.name, self.tokenizer, self._complete, seed=0)
+
     def generate(self, messages, *, tools=None, task=None) -> Generation:
-        prompt_ids = encode_chat(self.tokenizer, messages, tools)
+        """One call outside any episode (no token-in-token-out history)."""
+        return self.session("call").generate(messages, tools=tools, task=task)
+
+    def _complete(self, prompt_ids: list[int], seed: int) -> tuple[list[int], list[float] | None, str | None]:
         stop = {"stop": list(STOP_TAGS), "include_stop_str_in_output": True}
         try:
             if self.client is not None:
                 out = self.client.generate([prompt_ids], n=1, temperature=self.temperature, top_p=self.top_p,
                                            max_tokens=self.max_new_tokens, logprobs=0, generation_kwargs=stop)
-                completion_ids = list(out["completion_ids"][0])
                 lps = out.get("logprobs")
                 logprobs = [float(x[0] if isinstance(x, list | tuple) else x) for x in lps[0]] if lps else None
-                finish = None
-            else:
-                completion_ids, logprobs, finish = self._openai(prompt_ids, stop)
+                return list(out["completion_ids"][0]), logprobs, None
+            return self._openai(prompt_ids, stop)
         except Exception as e:  # unreachable server, bad reply: not the agent's fault
             raise InfraError(f"the vLLM server failed ({type(e).__name__}: {e}); check that it runs and serves the policy") from None
-        text = self.tokenizer.decode(completion_ids, skip_special_tokens=True)
-        eos = self.tokenizer.eos_token_id
-        if finish is None:
-            finish = "stop" if (completion_ids and completion_ids[-1] == eos) or any(t in text.lower() for t in STOP_TAGS) else "length"
-        return Generation(text=text, prompt_tokens=len(prompt_ids), completion_tokens=len(completion_ids),
-                          extra={"prompt_ids": prompt_ids, "completion_ids": completion_ids, "logprobs": logprobs, "finish_reason": finish})
 
     def _openai(self, prompt_ids: list[int], stop: dict[str, Any]) -> tuple[list[int], list[float] | None, str]:
         import httpx
