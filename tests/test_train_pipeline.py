@@ -56,8 +56,18 @@ def test_pipeline_runs_every_stage_and_resumes(tmp_path):
     assert not {(r["task"], r["idx"]) for r in train} & {(r["task"], r["idx"]) for r in test}
     assert len({r["task"] for r in train}) == len(train) == 8  # interleaved: the first N cover N types
     md = (out / "results.md").read_text()
-    assert "| base · memory off | base · memory on | sft · memory off |" in md and "crmweaver train pipeline" in md
+    assert "| base · memory off | base · memory on | sft after 2 · memory off | sft · memory off |" in md and "crmweaver train pipeline" in md
+    assert '| sft+rl · memory on | answer "None" |' in md  # the constant-None baseline next to every run
+    assert "| non-None golds |" in md and "## Differences between stages" in md and "| sft vs base (memory off) |" in md
+    assert "| 0 | " in md and "| 2 | " in md and (out / "learning_curve.png").is_file()  # 0, 2 and all 8 SFT episodes
+    assert "Optimizer steps with a non-zero gradient" in md
     assert "base · memory off" in first.output
+    budget = max(len(r["reference"]["steps"]) for r in train + test) + 2
+    assert f"{budget} turns per episode" in md
+    oracle = [json.loads(x) for x in (out / "runs" / "oracle-train" / "results.jsonl").read_text().splitlines()]
+    assert all(r["reward"] == 1.0 for r in oracle)  # the budget fits every reference trajectory
+    sft_meta = json.loads((out / "sft" / "crmweaver_train.json").read_text())
+    assert sft_meta["teacher_max_turns"] == budget  # the teacher recorded under the student's budget
     stamp = (out / "sft" / "sft.json").stat().st_mtime
     again = invoke("train", "pipeline", "--preset", "cpu-smoke", "--out", out)
     assert "SFT on" not in again.output and "RL (" not in again.output
@@ -73,6 +83,19 @@ def test_split_by_type_holds_out_the_first_instances_of_each_type():
             for i, t in enumerate(["handle_time"] * 3 + ["knowledge_qa"] * 2)]
     train, test = split_by_type(rows, 1)
     assert [r.idx for r in test] == [0, 3] and [r.idx for r in train] == [1, 4, 2]
+    train, test = split_by_type(rows, 1, held_out=("knowledge_qa",))  # a held-out type is evaluated, never trained on
+    assert [r.idx for r in test] == [0, 3] and [r.idx for r in train] == [1, 2]
+
+
+def test_study_preset_holds_out_types_and_fits_the_turn_budget():
+    from crmweaver.tasks.types import TASK_TYPES
+    from crmweaver.train.presets import get_preset
+
+    study = get_preset("cpu-study")
+    assert len(study.held_out_types) == 4 and set(study.held_out_types) <= set(TASK_TYPES)
+    assert study.eval_tasks >= 5 * len(TASK_TYPES) and study.eval_max_turns is None  # >= 5 held-out instances per type
+    assert study.sft.max_tasks >= 300 and study.sft.curve and study.sft.bf16 and study.rl.bf16
+    assert study.rl.num_iterations >= 2 and study.rl.screen_rollouts >= 2 and study.rl.group_size >= 8
 
 
 def test_demo_train_runs_the_study_after_the_demo(tmp_path):

@@ -8,6 +8,9 @@
 - pass^k (tau-bench): for each task with n trials of which c succeeded (reward == 1),
   C(c, k) / C(n, k), averaged over tasks; k = 1 .. trials.
 - Rows made on B2B and B2C orgs (a row's `org` starts with b2b / b2c) are summarized apart too.
+- Next to the scores, what keeps them honest (evaluate.intervals): the accuracy on tasks whose gold
+  is not `None` (answering None to everything scores 0 there), what a constant "None" answer would
+  score on the same tasks, and a 95 % bootstrap interval for every figure.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from math import comb
 from statistics import fmean
 from typing import Any
 
+from crmweaver.evaluate.intervals import figures, gold_is_none, intervals, none_reward
 from crmweaver.tasks.types import CONFIDENTIALITY, SKILLS, TASK_TYPES
 
 SUCCESS = 1.0 - 1e-9
@@ -46,6 +50,10 @@ class GroupSummary:
     turns: float
     tool_calls: float
     latency_s: float
+    non_none: float | None = None  # mean reward on the records whose gold answer is not None
+    non_none_n: int = 0
+    none_baseline: dict[str, float] = field(default_factory=dict)  # the figures a constant "None" answer scores here
+    ci: dict[str, list[float]] = field(default_factory=dict)  # 95 % bootstrap interval per figure (ALL, skills, non-None, type:CODE)
 
 
 @dataclass
@@ -103,6 +111,8 @@ def summarize_group(records: Sequence[dict[str, Any]], trials: int) -> GroupSumm
     def mean(key: str) -> float:
         return fmean(float(r.get(key) or 0) for r in records) if records else 0.0
 
+    with_gold = [r for r in records if not gold_is_none(r)]
+
     return GroupSummary(
         n=len(records),
         types=types,
@@ -116,6 +126,10 @@ def summarize_group(records: Sequence[dict[str, Any]], trials: int) -> GroupSumm
         turns=mean("turns"),
         tool_calls=mean("tool_calls"),
         latency_s=mean("latency_s"),
+        non_none=fmean(float(r.get("reward") or 0) for r in with_gold) if with_gold else None,
+        non_none_n=len(with_gold),
+        none_baseline=figures(records, reward=none_reward),
+        ci=intervals(records),
     )
 
 

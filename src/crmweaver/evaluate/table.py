@@ -1,4 +1,5 @@
-"""The per-skill table (CRMArena-Pro's layout): skills, ALL, confidentiality apart, then pass^k and costs."""
+"""The per-skill table (CRMArena-Pro's layout): skills, ALL, confidentiality apart, then pass^k and costs;
+next to them the accuracy on non-None golds, the constant-"None" baseline and 95 % bootstrap intervals."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from crmweaver.tasks.types import SKILLS
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
+
+
+def _with_ci(value: float | None, ci: list[float] | None) -> str:
+    """`12.3 [5.0, 20.1]`: a score and its 95 % interval, in %."""
+    return _pct(value) if value is None or not ci else f"{100 * value:.1f} [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
 
 
 def summary_table(summary: Summary, title: str | None = None) -> Table:
@@ -27,8 +33,10 @@ def summary_table(summary: Summary, title: str | None = None) -> Table:
 
     for skill in SKILLS:
         row(skill, lambda g, s=skill: _pct(g.skills.get(s)))
-    row("ALL", lambda g: _pct(g.all), style="bold")
+    row("ALL", lambda g: _with_ci(g.all, g.ci.get("ALL")), style="bold")
     row("confidentiality", lambda g: _pct(g.confidentiality))
+    row("non-None golds", lambda g: _with_ci(g.non_none, g.ci.get("non-None")) + f" (n={g.non_none_n})")
+    row("answer None: ALL", lambda g: _pct(g.none_baseline.get("ALL")))
     table.add_section()
     for k in range(1, summary.trials + 1):
         row(f"pass^{k}", lambda g, k=k: _pct(g.pass_k.get(k)))
@@ -62,19 +70,30 @@ def type_table(summary: Summary) -> Table:
 Rows = list[tuple[str, list[str]]]
 
 
-def compare_rows(summaries: dict[str, Summary]) -> tuple[Rows, Rows, list[str]]:
-    """The cells of runs side by side, one per run: (skill rows with ALL and confidentiality, per-type
-    rows, episodes). compare_table draws them for the terminal; the training study writes markdown."""
+NONE_COLUMN = 'answer "None"'
+
+
+def compare_rows(summaries: dict[str, Summary], *, intervals: bool = False, baseline: bool = False) -> tuple[Rows, Rows, list[str]]:
+    """The cells of runs side by side, one per run: (skill rows with ALL, non-None golds and
+    confidentiality, per-type rows, episodes). `intervals`: each cell carries its 95 % bootstrap
+    interval; `baseline`: a last cell per row, what a constant "None" answer scores on the first
+    run's tasks (NONE_COLUMN). compare_table draws them for the terminal; the training study writes markdown."""
     overall = [s.overall for s in summaries.values()]
+    first = next((g for g in overall if g), None)
 
-    def cells(get) -> list[str]:
-        return [_pct(get(g)) if g else "-" for g in overall]
+    def cells(get, key: str) -> list[str]:
+        row = [(_with_ci(get(g), g.ci.get(key)) if intervals else _pct(get(g))) if g else "-" for g in overall]
+        if baseline:
+            row.append(_pct(first.none_baseline.get(key)) if first else "-")
+        return row
 
-    skills = [(skill, cells(lambda g, s=skill: g.skills.get(s))) for skill in SKILLS]
-    skills += [("ALL", cells(lambda g: g.all)), ("confidentiality", cells(lambda g: g.confidentiality))]
+    skills = [(skill, cells(lambda g, s=skill: g.skills.get(s), skill)) for skill in SKILLS]
+    skills += [("ALL", cells(lambda g: g.all, "ALL")), ("non-None golds", cells(lambda g: g.non_none, "non-None")),
+               ("confidentiality", cells(lambda g: g.confidentiality, "confidentiality"))]
     codes = sorted({c for g in overall if g for c in g.types})
-    types = [(code, cells(lambda g, c=code: g.types[c].mean if c in g.types else None)) for code in codes]
-    return skills, types, [str(g.n) if g else "0" for g in overall]
+    types = [(code, cells(lambda g, c=code: g.types[c].mean if c in g.types else None, f"type:{code}")) for code in codes]
+    episodes = [str(g.n) if g else "0" for g in overall] + ([str(first.n) if first else "0"] if baseline else [])
+    return skills, types, episodes
 
 
 def compare_table(summaries: dict[str, Summary], *, per_type: bool = False) -> Table:
@@ -83,7 +102,8 @@ def compare_table(summaries: dict[str, Summary], *, per_type: bool = False) -> T
     table.add_column("")
     for label in summaries:
         table.add_column(label, justify="right")
-    skills, types, episodes = compare_rows(summaries)
+    table.add_column(NONE_COLUMN, justify="right", style="dim")
+    skills, types, episodes = compare_rows(summaries, baseline=True)
     for name, row in skills:
         table.add_row(name, *row, style="bold" if name == "ALL" else None)
     if per_type:

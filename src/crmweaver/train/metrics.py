@@ -102,3 +102,36 @@ def plot(records: list[dict[str, Any]], out: str | Path, title: str = "crmweaver
     fig.savefig(out, dpi=90)
     plt.close(fig)
     return out
+
+
+def plot_curve(points: list[dict[str, Any]], out: str | Path, title: str = "learning curve") -> Path | None:
+    """Held-out ALL and non-None accuracy (in %) against SFT episodes seen, with their 95 % intervals
+    as error bars; None when matplotlib is missing or there is nothing to draw."""
+    if not points:
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 4))
+    xs = [p["episodes"] for p in points]
+    for key, label in (("ALL", "ALL"), ("non-None", "non-None golds")):
+        pts = [(x, p[key], p.get(f"{key}_ci")) for x, p in zip(xs, points, strict=True) if p.get(key) is not None]
+        if not pts:
+            continue
+        x, y = [a for a, _, _ in pts], [100 * b for _, b, _ in pts]
+        err = [[100 * (b - ci[0]) if ci else 0 for _, b, ci in pts], [100 * (ci[1] - b) if ci else 0 for _, b, ci in pts]]
+        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=label)
+    ax.set_xlabel("SFT episodes seen")
+    ax.set_ylabel("held-out accuracy (%)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    out = Path(out)
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+    return out
