@@ -165,14 +165,14 @@ def test_policy_sampler_rollout_masks_sampled_ids(b2b_org_path, tasks, tokenizer
     model, tok = load_policy("tiny")
     sampler = PolicySampler(model, tok, temperature=1.0, max_new_tokens=8, seed=1)
     seen = []
-    original = sampler.generate
+    original = sampler.generator.generate
 
-    def spy(messages, **kw):
-        g = original(messages, **kw)
-        seen.append(g.extra["completion_ids"])
-        return g
+    def spy(prompt_ids, **kw):
+        ids = original(prompt_ids, **kw)
+        seen.append(ids)
+        return ids
 
-    sampler.generate = spy
+    sampler.generator.generate = spy
     with open_org(b2b_org_path) as org:
         r = run_rollout(org, tasks[0], sampler, config=EnvConfig(max_turns=2))
     assert len(seen) == 2 and model.training  # generation left the model in train mode
@@ -386,18 +386,17 @@ def test_screening_keeps_the_tasks_the_policy_sometimes_solves(tasks, tmp_path):
     rates = {tasks[0].idx: [1, 1, 1, 1], tasks[1].idx: [0, 1, 0, 0]}
     runs = []
 
-    def run_one(task, guideline, index):
-        runs.append(task.idx)
-        assert guideline is None  # the policy's own pass rate
-        return SimpleNamespace(reward=float(rates[task.idx][index]))
+    def run_group(task, n):
+        runs.extend([task.idx] * n)
+        return [SimpleNamespace(reward=float(x)) for x in rates[task.idx][:n]]
 
-    kept, record = screen_tasks(list(tasks), run_one, 4, path=tmp_path / "screen.json")
+    kept, record = screen_tasks(list(tasks), run_group, 4, path=tmp_path / "screen.json")
     assert [t.idx for t in kept] == [tasks[1].idx] and record["fallback"] is None and len(runs) == 8
     assert record["mean_pass_rate"] == pytest.approx((1 + 0.25) / 2) and record["kept_pass_rate"] == 0.25
-    again, _ = screen_tasks(list(tasks), run_one, 4, path=tmp_path / "screen.json")  # resumed: nothing re-run
+    again, _ = screen_tasks(list(tasks), run_group, 4, path=tmp_path / "screen.json")  # resumed: nothing re-run
     assert [t.idx for t in again] == [tasks[1].idx] and len(runs) == 8
     rates[tasks[1].idx] = [0, 0, 0, 0]
-    kept, record = screen_tasks(list(tasks), run_one, 4)
+    kept, record = screen_tasks(list(tasks), run_group, 4)
     assert [t.idx for t in kept] == [tasks[0].idx] and "solved at least once" in record["fallback"]
 
 
@@ -414,11 +413,13 @@ def test_rollouts_are_reused_for_num_iterations_steps(b2b_org_path, tasks, tmp_p
         return samplers[-1]
 
     config = dataclasses.replace(RL_PRESETS["cpu-smoke"], steps=4, group_size=2, tasks_per_step=1, save_every=4, lr=1e-2,
-                                 num_iterations=2, dynamic_sampling=False, overlong_filter=False)
-    train_rl(tasks[:1], b2b_org_path, "tiny", tmp_path / "rl", config, sampler_factory=factory)
+                                 num_iterations=2, dynamic_sampling=False, overlong_filter=False, screen_rollouts=2)
+    train_rl(tasks, b2b_org_path, "tiny", tmp_path / "rl", config, sampler_factory=factory)
     lines = [json.loads(x) for x in (tmp_path / "rl" / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in lines] == [1, 2, 3, 4] and [r["iteration"] for r in lines] == [1, 2, 1, 2]
-    assert samplers[0].episodes == 4  # two batches of G=2 episodes for four steps
+    assert samplers[0].episodes == 2 * len(tasks) + 4  # screening (2 per task), then two batches of G=2 for four steps
+    screen = json.loads((tmp_path / "rl" / "screen.json").read_text())
+    assert screen["tasks"] == screen["kept"] == len(tasks) and screen["fallback"] is None  # every task scored 1 and 0
     assert all(r["signal"] for r in lines) and lines[1]["clip_frac"] is not None
 
 

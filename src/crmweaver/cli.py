@@ -699,7 +699,7 @@ def _read_lines(path: Path):
 @train_app.command("pipeline")
 def train_pipeline_cmd(
     out: Annotated[Path, typer.Option("--out", help="Folder for the org, tasks, memory, checkpoints, runs and results.md.")] = Path("study"),
-    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke (CI), cpu-demo (~90 min on 2 cores) or gpu (needs --model).")] = "cpu-demo",
+    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke (CI), cpu-demo (~90 min on 2 cores), cpu-study (~150 min on 2 cores) or gpu (needs --model).")] = "cpu-demo",
     org_preset: Annotated[str, typer.Option("--org-preset", help="Org flavour: b2b or b2c.", callback=_preset)] = "b2b",
     seed: Annotated[int, typer.Option("--seed", help="Seeds the org and the tasks.")] = 0,
     model: Annotated[Optional[str], typer.Option("--model", help="The base policy (default: the preset's).")] = None,
@@ -741,7 +741,7 @@ def train_sft_cmd(
     out: Annotated[Path, typer.Option("--out", help="Checkpoint folder (evaluate it with --model local:OUT); teacher run and sft_log.jsonl go here too.")],
     teacher: Annotated[Optional[str], typer.Option("--teacher", help="oracle, a model spec (its reward-1 episodes are kept) or a run folder runs/ID.")] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Policy to train: local (bundled SmolLM2), tiny (CI), a GGUF file or a model dir; default: the preset's.")] = None,
-    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke, cpu-demo or gpu: starting values the flags below override.")] = "cpu-demo",
+    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke, cpu-demo, cpu-study or gpu: starting values the flags below override.")] = "cpu-demo",
     epochs: Annotated[Optional[float], typer.Option("--epochs", help="Passes over the teacher episodes.")] = None,
     max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Stop after N optimizer steps (overrides --epochs).")] = None,
     lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default 1e-4 full, 2e-4 LoRA).")] = None,
@@ -796,7 +796,7 @@ def train_rl_cmd(
     org: Annotated[Path, typer.Option("--org", help="The org the tasks were synthesized on.")],
     out: Annotated[Path, typer.Option("--out", help="Writes the policy (local:OUT), checkpoints/, metrics.jsonl and metrics.png here.")],
     model: Annotated[Optional[str], typer.Option("--model", help="Policy to train: an SFT checkpoint dir, local (bundled SmolLM2) or tiny (CI); default: the preset's.")] = None,
-    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke, cpu-demo or gpu: starting values the flags below override.")] = "cpu-demo",
+    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke, cpu-demo, cpu-study or gpu: starting values the flags below override.")] = "cpu-demo",
     algo: Annotated[Optional[str], typer.Option("--algo", help="grpo or dapo (clip-higher, token-level loss, dynamic sampling, overlong filter).")] = None,
     group_size: Annotated[Optional[int], typer.Option("--group-size", help="Rollouts per task (G).")] = None,
     tasks_per_step: Annotated[Optional[int], typer.Option("--tasks-per-step", help="Groups per optimizer step.")] = None,

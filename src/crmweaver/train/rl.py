@@ -126,11 +126,12 @@ def train_masks(rollouts: list[Any], group_size: int, *, dynamic_sampling: bool,
     return masks, {"dropped_groups": n_groups, "overlong_masked": n_overlong}
 
 
-def screen_tasks(tasks: list[TaskRow], run_one: Callable[[TaskRow, Any, int], Any], rollouts: int, *,
+def screen_tasks(tasks: list[TaskRow], run_group: Callable[[TaskRow, int], list[Any]], rollouts: int, *,
                  path: Path | None = None, progress: Callable[[int, int], None] | None = None) -> tuple[list[TaskRow], dict[str, Any]]:
-    """DAPO's dynamic sampling, done once before training: `rollouts` episodes per task (no hints)
-    estimate its pass rate under the starting policy; the tasks whose rewards were not all equal
-    (for exact-match tasks: a pass rate in (0, 1)) are kept, since only they give a group an
+    """DAPO's dynamic sampling, done once before training: `rollouts` episodes per task
+    (`run_group(task, rollouts)`, no hints) estimate its pass rate under the starting policy; the
+    tasks whose rewards were not all equal (for exact-match tasks: a pass rate in (0, 1)) are
+    kept, since only they give a group an
     advantage to learn from. When none is mixed, the tasks solved at least once are kept, else all
     (the report says which). Results go to `path` as they come, so a killed screening resumes.
     Returns (kept tasks, the screening record)."""
@@ -139,7 +140,7 @@ def screen_tasks(tasks: list[TaskRow], run_one: Callable[[TaskRow, Any, int], An
     for n, task in enumerate(tasks):
         key = f"{task.task}:{task.idx}"
         if key not in rewards:
-            rewards[key] = [float(run_one(task, None, i).reward) for i in range(rollouts)]
+            rewards[key] = [float(o.reward) for o in run_group(task, rollouts)]
             if path is not None:
                 path.write_text(json.dumps({"rollouts": rollouts, "rewards": rewards}) + "\n")
         if progress:
@@ -605,6 +606,8 @@ def train_rl(
     else:
         sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
                                 max_new_tokens=config.max_new_tokens, seed=config.seed)
+    if isinstance(sampler, PolicySampler):  # its batch engine shares one forward among a group's threads
+        loop.concurrency = config.group_size
     rollouts = _Rollouts(tasks, org, sampler, loop, config, env_config)
     trainer_cls = _skip_empty_steps(_skip_masked_batches(GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer)))
     trainer = trainer_cls(model=policy, reward_funcs=[episode_reward], args=args, train_dataset=dataset,
@@ -621,11 +624,12 @@ def train_rl(
     if config.screen_rollouts:  # dynamic sampling up front: train on the tasks the policy sometimes solves
         pool = tasks[: config.screen_tasks] if config.screen_tasks else tasks
 
-        def screen_one(task: TaskRow, guideline, index: int):
-            rollouts.sampler.refresh(seed=config.seed * 1_000_003 + 7 * index + 1)
-            return run_rollout(org, task, rollouts.sampler, config=env_config, index=index)
+        def screen_group(task: TaskRow, n: int) -> list[Any]:
+            rollouts.sampler.refresh(seed=config.seed * 1_000_003 + 7919 * (task.idx + 1))
+            calls = [(task, None, i) for i in range(n)]
+            return loop.run_all(lambda t, g, i: run_rollout(org, t, rollouts.sampler, config=env_config, index=i), calls)
 
-        kept, _ = screen_tasks(pool, screen_one, config.screen_rollouts, path=out / SCREEN_FILE, progress=screen_progress)
+        kept, _ = screen_tasks(pool, screen_group, config.screen_rollouts, path=out / SCREEN_FILE, progress=screen_progress)
         rollouts.tasks = kept
         trainer.train_dataset = Dataset.from_list([{"prompt": str(i)} for i in range(len(kept))])
     trainer.add_callback(_callback(rollouts, log, out, progress, trainer))
