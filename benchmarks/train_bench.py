@@ -12,6 +12,10 @@ batch 1 and at batch `--gen-batch` (concurrent callers sharing one forward per t
 threads and an RL group's rollouts do), and transformers' own generate at batch 1 for reference.
 Decoding is greedy for exactly `--new-tokens` tokens per sequence (no stop tags), after the prompt's
 keys/values are stored, so the generated rate is decoding alone.
+
+Training half (`--train-only` runs it alone): the SFT loss's forward+backward over oracle episodes
+(task schema), float32 vs bfloat16 autocast (float32 master weights) side by side: episode tokens/s
+through forward+backward, trained (assistant) tokens/s, the mean loss, and the ratios.
 """
 
 from __future__ import annotations
@@ -34,11 +38,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--types", type=int, default=6, help="task types measured (one task each)")
     ap.add_argument("--new-tokens", type=int, default=64, help="tokens generated per turn")
+    ap.add_argument("--train-episodes", type=int, default=6, help="oracle episodes trained on per precision (training half)")
+    ap.add_argument("--train-only", action="store_true", help="only the training half: float32 vs bfloat16")
+    ap.add_argument("--train-max-length", type=int, default=3072, help="training half: episodes are cut to this many tokens")
+    ap.add_argument("--train-scale", type=float, default=1.0, help="training half: the org's scale")
     ap.add_argument("--gen-batch", type=int, default=8, help="concurrent sequences in the batched generation row")
     ap.add_argument("--gen-only", action="store_true", help="only the generation half: float32 vs bfloat16, batch 1 vs batched")
     args = ap.parse_args()
     if args.gen_batch < 1 or args.new_tokens < 1:
         ap.error("--gen-batch and --new-tokens must be at least 1")
+    if args.train_only:
+        training_throughput(args.train_episodes, args.train_max_length, args.train_scale)
+        return
     if args.gen_only:
         generation_throughput(args.gen_batch, args.new_tokens)
         return
@@ -91,6 +102,7 @@ def main() -> None:
         full, task = rows["full"][key], rows["task"][key]
         print(f"{key:<34}{full:>13,.1f}{task:>13,.1f}{full / task:>12.2f}×")
     generation_throughput(args.gen_batch, args.new_tokens)
+    training_throughput(args.train_episodes, args.train_max_length, args.train_scale)
 
 
 def first_turn_prompts(tokenizer, n: int) -> list[list[int]]:
@@ -161,6 +173,56 @@ def generation_throughput(batch: int, new_tokens: int) -> None:
     for key in rows["float32"]:
         fp32, bf16 = rows["float32"][key], rows["bfloat16"][key]
         print(f"{key:<48}{fp32:>12,.1f}{bf16:>12,.1f}{bf16 / fp32:>12.2f}×")
+
+
+def training_throughput(n_episodes: int, max_length: int = 3072, scale: float = 1.0) -> None:
+    """Trained tokens/s of the exact SFT loss (forward+backward), float32 vs bfloat16 autocast."""
+    import contextlib
+
+    import torch
+
+    from crmweaver.train.data import render_episode
+    from crmweaver.train.models import load_policy
+    from crmweaver.train.sft import masked_lm_loss
+
+    torch.manual_seed(0)
+    model, tokenizer = load_policy("local")
+    model.train()
+    with tempfile.TemporaryDirectory() as tmp:
+        org_path = Path(tmp) / "b2b.db"
+        build_org(org_path, preset="b2b", seed=0, scale=scale)
+        with open_org(org_path) as org:
+            tasks = synthesize(org, per_type=1, seed=0)[: n_episodes + 1]
+            chats = [run_episode(Episode(org, t, EnvConfig(schema="task", observation_chars=1500)), OracleBackend()).messages for t in tasks]
+    episodes = []
+    for messages in chats:
+        ids, mask = render_episode(tokenizer, messages)
+        ids, mask = ids[:max_length], mask[:max_length]
+        if not any(mask):
+            continue  # cut before its first assistant message: nothing to train
+        episodes.append((torch.tensor(ids), torch.tensor([t if m else -100 for t, m in zip(ids, mask)]), sum(mask)))
+    rows = {}
+    for name, autocast in (("float32", contextlib.nullcontext), ("bfloat16", lambda: torch.autocast("cpu", dtype=torch.bfloat16))):
+        seconds, tokens, trained, losses = 0.0, 0, 0, []
+        for k, (ids, labels, n) in enumerate(episodes):
+            start = time.perf_counter()
+            with autocast():
+                loss, _ = masked_lm_loss(model, ids, labels)
+            (loss / n).backward()
+            model.zero_grad(set_to_none=True)
+            if k == 0:
+                continue  # warm-up
+            seconds += time.perf_counter() - start
+            tokens, trained = tokens + len(ids), trained + n
+            losses.append(loss.item() / n)
+        rows[name] = {"episode tokens/s (fwd+bwd)": tokens / seconds, "trained tokens/s": trained / seconds,
+                      "mean loss (nats/token)": statistics.mean(losses)}
+    print(f"\nSFT loss forward+backward, SmolLM2-135M-Instruct on {torch.get_num_threads()} threads, {len(episodes) - 1} oracle "
+          f"episodes (task schema, {statistics.mean(len(e[0]) for e in episodes[1:]):,.0f} tokens each)")
+    print(f"{'':<30}{'float32':>12}{'bfloat16':>12}{'bf16 / fp32':>13}")
+    for key in rows["float32"]:
+        fp32, bf16 = rows["float32"][key], rows["bfloat16"][key]
+        print(f"{key:<30}{fp32:>12,.2f}{bf16:>12,.2f}{bf16 / fp32:>12.2f}×")
 
 
 if __name__ == "__main__":

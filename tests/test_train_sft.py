@@ -53,7 +53,7 @@ def test_smoke_sft_trains_every_parameter_and_saves(smoke):
     assert result.steps == 2 and result.teacher_successes == result.teacher_episodes == len(TYPES)
     assert result.losses and all(math.isfinite(x) for x in result.losses)
     assert 0 < result.trained_tokens and result.examples == len(TYPES)
-    assert result.precision == "bf16"  # the CPU presets train under bfloat16 autocast
+    assert result.precision == "bf16"  # cpu-smoke forces bfloat16 autocast (the others take it where it is faster)
     trained, tok = load_policy(str(out))
     init = tiny_model(tok)  # same seed: the weights SFT started from
     before = dict(init.named_parameters())
@@ -139,6 +139,13 @@ def test_bf16_autocast_keeps_the_loss(b2b_org_path, tasks, tmp_path):
         with torch.autocast("cpu", dtype=torch.bfloat16):
             bf16, _ = masked_lm_loss(model, x, y)
     assert bf16.dtype == torch.float32 and bf16.item() == pytest.approx(fp32.item(), rel=1e-2)
+
+
+def test_bf16_is_used_where_it_pays():
+    from crmweaver.train.models import bf16_is_faster, use_bf16
+
+    assert use_bf16(True) is True and use_bf16(False) is False
+    assert use_bf16(None) is bf16_is_faster() and isinstance(bf16_is_faster(), bool)
 
 
 def test_prefix_batches_group_episodes_that_share_a_prompt():

@@ -50,7 +50,7 @@ class SFTConfig:
     share_prefix: bool = True  # a micro-batch's shared system prompt is encoded once, its gradient exact (see sft.py)
     prefix_min_tokens: int = 256  # shortest prefix worth sharing
     dtype: str = "float32"  # the weights' dtype (the optimizer's master copy): float32 on CPUs, bfloat16 on GPUs
-    bf16: bool = True  # compute in bfloat16 (autocast; AVX-512 BF16 CPUs run it ~3x faster), weights stay in dtype
+    bf16: bool | None = None  # compute in bfloat16 (autocast), weights stay in dtype; None: where it is faster (models.use_bf16)
     curve: tuple[int, ...] = ()  # also save the policy after the first N episodes seen (OUT/curve/after-N), for a learning curve
     seed: int = 0
     logging_steps: int = 1
@@ -117,7 +117,7 @@ PRESETS: dict[str, Preset] = {
         eval_max_turns=None,
         max_new_tokens=16,
         sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, batch_size=2, grad_accum=1, max_length=16384,
-                      schema="task", curve=(2,)),
+                      schema="task", curve=(2,), bf16=True),
     ),
     "cpu-demo": Preset(
         name="cpu-demo",
@@ -129,7 +129,7 @@ PRESETS: dict[str, Preset] = {
         max_new_tokens=128,
         sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, batch_size=2, grad_accum=2, max_length=3072, schema="task", observation_chars=1500),
     ),
-    # ~150 minutes on 2 Zen 5 cores (bf16): SFT ~35 min (360 episodes, one epoch), RL ~40 min (screening + 16 steps),
+    # ~150 minutes on 2 Zen 5 cores (bf16; estimated, to be measured): SFT ~35 min (360 episodes, one epoch), RL ~40 min (screening + 16 steps),
     # 8 evaluations of 110 held-out episodes (batched) ~50 min; the rest is minutes
     "cpu-study": Preset(
         name="cpu-study",

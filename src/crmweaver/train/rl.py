@@ -198,7 +198,7 @@ class RLConfig:
     vllm_url: str | None = None  # vllm: http://HOST:PORT of `trl vllm-serve`
     gradient_checkpointing: bool = False  # saves memory on long episodes, costs ~30 % time; turns off detach_prefix
     dtype: str = "float32"  # the weights' dtype: float32 master weights on CPUs, bfloat16 on GPUs
-    bf16: bool = True  # compute in bfloat16 (autocast), on CPUs as on GPUs
+    bf16: bool | None = None  # compute in bfloat16 (autocast); None: where it is faster (train.models.use_bf16)
     max_grad_norm: float = 1.0
     micro_batch: int = 1  # sequences per forward/backward (episodes are long: 1 on CPU)
 
@@ -243,7 +243,7 @@ class RLConfig:
 RL_PRESETS: dict[str, RLConfig] = {
     # CI: proves rollouts, masks, the TRL step, checkpoints and resume work (a random tiny model)
     "cpu-smoke": RLConfig(algo="dapo", steps=2, tasks_per_step=1, group_size=2, lr=1e-4, max_new_tokens=16,
-                          observation_chars=1000, save_every=1, schema="task"),
+                          observation_chars=1000, save_every=1, schema="task", bf16=True),
     # the bundled SmolLM2-135M on 2 CPU cores: a few steps
     "cpu-demo": RLConfig(algo="dapo", steps=12, tasks_per_step=1, group_size=4, lr=1e-5, max_new_tokens=128,
                          observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5", resample_groups=2),
@@ -521,7 +521,7 @@ def train_rl(
     from crmweaver.org.store import open_org
     from crmweaver.train.memory_loop import HintRule, MemoryLoop
     from crmweaver.train.metrics import MetricsLog, plot
-    from crmweaver.train.models import load_policy, save_checkpoint
+    from crmweaver.train.models import load_policy, save_checkpoint, use_bf16
     from crmweaver.train.rollout import PolicySampler, VLLMSampler
 
     from crmweaver.agent.backend import InfraError
@@ -581,7 +581,7 @@ def train_rl(
         scale_rewards=config.scale_rewards,
         mask_truncated_completions=False,  # overlong filtering is ours (a multi-turn episode ends in a stop tag, not EOS)
         gradient_checkpointing=config.gradient_checkpointing,
-        bf16=config.bf16,
+        bf16=use_bf16(config.bf16),
         fp16=False,
         use_cpu=not cuda,
         logging_steps=1,

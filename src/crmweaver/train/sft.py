@@ -19,7 +19,8 @@ Stages, each usable alone:
      through the prompt finishes the step. The gradient is the plain loss's gradient (tested to a cosine
      of 0.999), the prompt's forward and backward run once per micro-batch instead of once per episode;
    - `bf16`: the forward and backward run under bfloat16 autocast (float32 master weights and optimizer),
-     which AVX-512 BF16 CPUs run ~2-3x faster than float32; the loss stays within ~1 % of float32 (tested).
+     which some CPUs (AMD Zen 5) run ~2-3x faster than float32 and others slower (an Intel Xeon here:
+     ~0.6x); by default a probe decides (models.use_bf16). The loss stays within ~1 % of float32 (tested).
    TRL's SFTTrainer would mask the same tokens (its `completion_mask`/`assistant_masks` columns), but
    neither the shared prefix nor the sparse logits fit through it without overriding the same
    method, so the plain Trainer is used and SFT needs no trl.
@@ -39,7 +40,7 @@ from typing import Any
 
 from crmweaver.tasks.row import TaskRow
 from crmweaver.train.data import Example, RenderError, render_episode, shared_prefixes
-from crmweaver.train.models import count_parameters, load_policy, save_checkpoint
+from crmweaver.train.models import count_parameters, load_policy, save_checkpoint, use_bf16
 from crmweaver.train.presets import SFTConfig, turn_budget
 
 Say = Callable[[str], None]
@@ -447,7 +448,7 @@ def train_sft(
         dataloader_num_workers=0,
         disable_tqdm=not progress_bar,
         use_cpu=not torch.cuda.is_available(),
-        bf16=config.bf16,
+        bf16=use_bf16(config.bf16),
     )
     callbacks = [_log_callback(log_path, say, losses)]
     trainer = _make_trainer_class()(
