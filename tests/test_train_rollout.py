@@ -133,6 +133,7 @@ def test_group_rollouts_run_batched_with_the_same_results(b2b_org_path, tasks):
     model, sampler = _policy()
 
     def run_group(concurrency):
+        sampler.refresh(seed=3)  # what the trainer does before each step's rollouts
         loop = MemoryLoop(None, write_back=False, concurrency=concurrency)
         with open_org(b2b_org_path) as org:
             group = loop.run_group(tasks[1], 4, lambda t, g, i: run_rollout(org, t, sampler, config=EnvConfig(max_turns=2), index=i))
@@ -146,6 +147,11 @@ def test_group_rollouts_run_batched_with_the_same_results(b2b_org_path, tasks):
     assert engine.stats["max_rows"] >= 2
     assert len({tuple(x[2]) for x in serial}) > 1  # four different samples
     assert model.training
+    again = run_group(1)
+    loop = MemoryLoop(None, write_back=False)  # the same task again in the same step (dynamic sampling drew it twice)
+    with open_org(b2b_org_path) as org:
+        replay = loop.run_group(tasks[1], 4, lambda t, g, i: run_rollout(org, t, sampler, config=EnvConfig(max_turns=2), index=i))
+    assert again == serial and [r.completion_ids for r in replay] != [x[2] for x in serial]  # new draws, no replay
 
 
 def test_session_seeds_and_refresh(b2b_org_path):

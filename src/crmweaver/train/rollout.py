@@ -186,10 +186,8 @@ class Session:
 
     `complete(prompt_ids, seed)` -> (completion ids, sampled log-probs or None, finish reason or None)."""
 
-    def __init__(self, name: str, tokenizer: Any, complete: Callable[[list[int], int], tuple[list[int], Any, Any]],
-                 *, seed: int, context_length: int | None = None):
+    def __init__(self, name: str, tokenizer: Any, complete: Callable[[list[int], int], tuple[list[int], Any, Any]], *, seed: int):
         self.name, self.tokenizer, self.complete, self.seed = name, tokenizer, complete, seed
-        self.context_length = context_length
         self.turns = TurnIds(tokenizer)
         self.turn = 0
 
@@ -198,8 +196,6 @@ class Session:
             prompt_ids = self.turns.prompt(messages, tools)
         except Exception as e:
             raise InfraError(f"the chat template of {self.name} failed on these messages ({type(e).__name__}: {e})") from None
-        if self.context_length is not None:
-            check_room(self.name, len(prompt_ids), self.context_length)
         completion_ids, logprobs, finish = self.complete(prompt_ids, self.seed * 1_000_003 + self.turn)
         self.turn += 1
         self.turns.sampled(messages, prompt_ids, completion_ids)
@@ -227,22 +223,27 @@ class PolicySampler:
         self.temperature, self.top_p, self.max_new_tokens, self.seed = temperature, top_p, max_new_tokens, seed
         self.context_length = int(context_length or getattr(model.config, "max_position_embeddings", None) or 2048)
         self.generator = Generator(model, tokenizer, dtype or "bfloat16", batching=batching)
-        self._calls = 0
+        self._seen: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     def refresh(self, seed: int | None = None) -> None:
         """Sync with the policy's weights; optionally reseed the sampling."""
         self.generator.reload()
         if seed is not None:
-            self.seed, self._calls = seed, 0
+            with self._lock:
+                self.seed, self._seen = seed, {}
 
     def session(self, key: str) -> Session:
-        return Session(self.name, self.tokenizer, self._complete, seed=session_seed(self.seed, key),
-                       context_length=self.context_length)
+        """An episode's sampler. Its seed comes from the sampler's seed, `key` and how many sessions
+        had that key before (a group re-run on the same task draws anew) — never from thread timing."""
+        with self._lock:
+            n = self._seen.get(key, 0)
+            self._seen[key] = n + 1
+        return Session(self.name, self.tokenizer, self._complete, seed=session_seed(self.seed, f"{key}#{n}"))
 
     def generate(self, messages, *, tools=None, task=None) -> Generation:
         """One call outside any episode (no token-in-token-out history)."""
-        self._calls += 1
-        return self.session(f"call:{self._calls}").generate(messages, tools=tools, task=task)
+        return self.session("call").generate(messages, tools=tools, task=task)
 
     def _complete(self, prompt_ids: list[int], seed: int) -> tuple[list[int], None, None]:
         room = check_room(self.name, len(prompt_ids), self.context_length)
