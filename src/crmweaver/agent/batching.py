@@ -207,14 +207,16 @@ class BatchEngine:
         keep = [min(n, len(p) - 1) for (_, n), p in zip(matches, prompts)]
         for r, k in zip(reqs, keep):
             r.reused = k
-        logits, keys, values, valid = self._prefill(prompts, [False] * len(reqs), [(e, k) for (e, _), k in zip(matches, keep)])
+        room = max(r.max_new for r in reqs) + 1 if not self._rows else 0  # alone: decode in the prefill's buffers
+        logits, keys, values, valid = self._prefill(prompts, [False] * len(reqs), [(e, k) for (e, _), k in zip(matches, keep)], room)
         rows = [_Row(r, p, len(p), _generator(r)) for r, p in zip(reqs, prompts)]
-        self._merge(rows, keys, values, valid)
+        self._merge(rows, keys, values, valid, valid.shape[1] - room)
         self._emit(rows, logits)
 
-    def _prefill(self, prompts: list[Any], store_all: list[bool], starts: list[tuple[Any, int]] | None = None):
+    def _prefill(self, prompts: list[Any], store_all: list[bool], starts: list[tuple[Any, int]] | None = None, room: int = 0):
         """Run prompts (from their stored prefixes) as one padded batch, in chunks; returns the last
-        logits and the batch's buffers. `store_all`: keep that sequence whole in the store."""
+        logits and the batch's buffers (with `room` more columns). `store_all`: keep that sequence
+        whole in the store."""
         import torch
 
         starts = starts or [(None, 0)] * len(prompts)
@@ -222,8 +224,8 @@ class BatchEngine:
         C = max(k for _, k in starts)
         S = max(len(p) - k for p, (_, k) in zip(prompts, starts))
         dev = self.decoder.device
-        keys, values = self.decoder.new_kv(N, C + S)
-        valid = torch.zeros(N, C + S, dtype=torch.bool, device=dev)
+        keys, values = self.decoder.new_kv(N, C + S + room)
+        valid = torch.zeros(N, C + S + room, dtype=torch.bool, device=dev)
         ids = torch.zeros(N, S, dtype=torch.long, device=dev)
         pos = torch.zeros(N, S, dtype=torch.long, device=dev)
         for i, (p, (entry, k)) in enumerate(zip(prompts, starts)):
@@ -234,7 +236,7 @@ class BatchEngine:
             s = len(p) - k
             ids[i, S - s:] = p[k:]
             pos[i, S - s:] = torch.arange(k, len(p), device=dev)
-            valid[i, C + S - s:] = True
+            valid[i, C + S - s:C + S] = True
         logits = None
         for a in range(0, S, self.prefill_chunk):
             b = min(S, a + self.prefill_chunk)
@@ -246,30 +248,32 @@ class BatchEngine:
         self.stats["reused_tokens"] += int(sum(k for _, k in starts))
         for i, whole in enumerate(store_all):
             if whole:
-                self.store.put(_Entry(prompts[i].clone(), keys[:, i].clone(), values[:, i].clone()))
+                self.store.put(_Entry(prompts[i].clone(), keys[:, i, :, :C + S].clone(), values[:, i, :, :C + S].clone()))
         return logits, keys, values, valid
 
-    def _merge(self, rows: list[_Row], keys: Any, values: Any, valid: Any) -> None:
+    def _merge(self, rows: list[_Row], keys: Any, values: Any, valid: Any, used: int) -> None:
         """Join prefilled rows to the running batch, both right-aligned on a common time axis with
-        room for every row's remaining tokens."""
+        room for every row's remaining tokens (with no batch running, the rows' buffers are it)."""
         import torch
 
         old = self._rows
-        T_new = keys.shape[3]
-        T = max(self._T, T_new)
+        self.stats["batches"] += 1
+        if not old:
+            self._rows, self._keys, self._values, self._valid, self._T = rows, keys, values, valid, used
+            self.stats["max_rows"] = max(self.stats["max_rows"], len(rows))
+            return
+        T = max(self._T, used)
         room = max(r.req.max_new - len(r.req.completion) for r in old + rows)
         cap = T + room + 1
         K, V = self.decoder.new_kv(len(old) + len(rows), cap)
         mask = torch.zeros(len(old) + len(rows), cap, dtype=torch.bool, device=self.decoder.device)
-        if old:
-            K[:, :len(old), :, T - self._T:T] = self._keys[:, :, :, :self._T]
-            V[:, :len(old), :, T - self._T:T] = self._values[:, :, :, :self._T]
-            mask[:len(old), T - self._T:T] = self._valid[:, :self._T]
-        K[:, len(old):, :, T - T_new:T] = keys
-        V[:, len(old):, :, T - T_new:T] = values
-        mask[len(old):, T - T_new:T] = valid
+        K[:, :len(old), :, T - self._T:T] = self._keys[:, :, :, :self._T]
+        V[:, :len(old), :, T - self._T:T] = self._values[:, :, :, :self._T]
+        mask[:len(old), T - self._T:T] = self._valid[:, :self._T]
+        K[:, len(old):, :, T - used:T] = keys[:, :, :, :used]
+        V[:, len(old):, :, T - used:T] = values[:, :, :, :used]
+        mask[len(old):, T - used:T] = valid[:, :used]
         self._rows, self._keys, self._values, self._valid, self._T = old + rows, K, V, mask, T
-        self.stats["batches"] += 1
         self.stats["max_rows"] = max(self.stats["max_rows"], len(self._rows))
 
     def _step(self) -> None:
