@@ -5,8 +5,8 @@ Two builders, one per source of an episode:
 - `render_episode(tokenizer, messages)` for a finished chat (teacher trajectories for SFT). Built
   turn by turn from the chat template's own renderings of growing prefixes of the chat, so it
   works for any template that renders a prefix as a prefix (ChatML, Llama 3, Qwen 2.5, ...), and
-  the token layout is exactly what `LocalBackend` feeds the model at inference (template text,
-  tokenised without adding special tokens).
+  the token layout is exactly what `LocalBackend` feeds the model at inference (template text
+  with its special tokens, contents as plain text, no special tokens added).
 - `episode_from_turns(prompt_ids_per_turn, completion_ids_per_turn, ...)` for RL: the ids the
   policy SAMPLED in each turn (`Generation.extra["prompt_ids"/"completion_ids"]`) are kept as they
   are; only the ids between two turns (the end of the assistant message, the observation, the next
@@ -46,12 +46,11 @@ def end_of_turn_ids(tokenizer: Any) -> set[int]:
 
 
 def _encode(tokenizer: Any, messages: list[dict[str, Any]], *, generation_prompt: bool, tools: list[dict] | None = None) -> list[int]:
-    """The template's text tokenised as `LocalBackend._encode` does (the template writes BOS itself)."""
-    kwargs: dict[str, Any] = {"add_generation_prompt": generation_prompt, "tokenize": False}
-    if tools:
-        kwargs["tools"] = tools
-    text = tokenizer.apply_chat_template(messages, **kwargs)
-    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+    """The chat's ids as the local backend encodes them (`agent.chat_ids.encode_chat`: the template's
+    own special tokens, message contents as plain text; the template writes BOS itself)."""
+    from crmweaver.agent.chat_ids import encode_chat
+
+    return encode_chat(tokenizer, messages, tools, generation_prompt=generation_prompt)
 
 
 def render_episode(tokenizer: Any, messages: Sequence[dict[str, Any]], *, tools: list[dict] | None = None) -> tuple[list[int], list[int]]:
