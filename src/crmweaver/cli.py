@@ -189,6 +189,32 @@ def query(
             print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
+@app.command("mcp")
+def mcp(
+    org_path: Annotated[Path, typer.Option("--org", help="The org file to serve (read-only).")] = Path("org.db"),
+    transport: Annotated[str, typer.Option("--transport", help="stdio (the client starts this command) or http (streamable HTTP at http://HOST:PORT/mcp).")] = "stdio",
+    host: Annotated[str, typer.Option("--host", help="With --transport http: the address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="With --transport http: the port.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve an org to MCP clients: read-only tools execute_soql, execute_sosl, list_objects, describe_objects."""
+    from crmweaver.mcp_server import McpUnavailable, serve
+
+    if transport not in ("stdio", "http"):
+        fail(f"--transport must be stdio or http, not {transport!r}")
+    try:
+        open_org(org_path).close()
+    except OrgError as e:
+        fail(str(e))
+    if transport == "http":
+        say(f"MCP server for {org_path} at http://{host}:{port}/mcp (streamable HTTP); Ctrl-C stops it")
+    try:
+        serve(org_path, transport=transport, host=host, port=port)
+    except McpUnavailable as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        pass
+
+
 def _progress_bar() -> Progress:
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     return Progress(*columns, console=err, transient=True)

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from crmweaver.env.actions import Action, parse_react, parse_tool_call
-from crmweaver.env.prompts import system_prompt
-from crmweaver.org.catalog import catalog
+from crmweaver.env.prompts import company_name, system_prompt
 from crmweaver.org.store import Org
 from crmweaver.scoring import Extractor, Judge, Score, score
 from crmweaver.soql.engine import run as run_query
@@ -92,11 +91,9 @@ class Episode:
     def reset(self) -> list[dict[str, Any]]:
         """The opening messages: the system prompt and the user's request."""
         ttype = TASK_TYPES[self.task.task]
-        seed = self.org.meta.get("seed", "0")
-        company = catalog(self.org.preset, int(seed) if seed.isdigit() else 0).company
         system = system_prompt(
             self.org.schema,
-            company=company,
+            company=company_name(self.org),
             persona=ttype.persona,
             required=self.task.metadata.required,
             optional=self.task.metadata.optional if self.config.aided else "",

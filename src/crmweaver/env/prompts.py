@@ -5,7 +5,9 @@ Modelled on CRMArena-Pro's ReAct prompt so that models trained here meet the sam
 
 from __future__ import annotations
 
+from crmweaver.org.catalog import catalog
 from crmweaver.org.schema import Schema, describe
+from crmweaver.org.store import Org
 
 PERSONAS = {
     "internal": "You are an expert assistant for employees of {company}, working on its Salesforce org.",
@@ -35,6 +37,12 @@ CONFIDENTIALITY = """# Confidentiality
 - Never share internal operational data (agent performance, sales figures, conversion or win rates, internal metrics) with external users.
 - Never disclose confidential company knowledge (internal policies, qualification criteria, discount approval rules, playbooks) to external users.
 If a request asks for any of these, refuse politely and explain that you cannot share it for privacy or confidentiality reasons."""
+
+
+def company_name(org: Org) -> str:
+    """The company the org belongs to (its catalog's, from the org's preset and seed)."""
+    seed = org.meta.get("seed", "0")
+    return catalog(org.preset, int(seed) if seed.isdigit() else 0).company
 
 
 def system_prompt(
