@@ -535,10 +535,14 @@ def demo(
 
 @app.command("report")
 def report(
-    runs: Annotated[list[Path], typer.Argument(help="Run folders (runs/ID) to show side by side.")],
+    runs: Annotated[list[Path], typer.Argument(help="Run folders (runs/ID) to show side by side; with --html also training-study folders (`train pipeline`, `train sft`/`train rl` output).")],
     per_type: Annotated[bool, typer.Option("--per-type", help="Also one row per task type.")] = False,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Write one self-contained offline HTML file instead: per-org tables with 95 % intervals and differences, charts, training curves and a trajectory viewer (needs crmweaver[report]).")] = None,
 ) -> None:
-    """Compare evaluation runs side by side (e.g. memory off vs on, before vs after training)."""
+    """Compare evaluation runs side by side (e.g. memory off vs on, before vs after training); --html writes the full report."""
+    if html is not None:
+        _html_report(runs, html)
+        return
     from crmweaver.evaluate import write_summary
     from crmweaver.evaluate.results import ResultsFileError
     from crmweaver.evaluate.table import compare_table
@@ -552,6 +556,33 @@ def report(
         except ResultsFileError as e:
             fail(str(e))
     console.print(compare_table(summaries, per_type=per_type))
+
+
+def _html_report(paths: list[Path], out: Path) -> None:
+    """Write the HTML report; the folders' notices (torn lines, missing summaries) go to stderr too."""
+    from crmweaver.report import MissingExtra, ReportError, write_report
+
+    try:
+        loaded = write_report(paths, out)
+    except (ReportError, MissingExtra) as e:
+        fail(str(e))
+        return
+    for note in [*loaded.notices, *(n for r in loaded.runs for n in r.notices), *(n for s in loaded.studies for n in s.notices)]:
+        err.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
+    episodes = sum(len(r.records) for r in loaded.runs)
+    say(f"report: {len(loaded.runs)} run(s), {episodes} episode(s), {len(loaded.studies)} training folder(s) → {out}")
+
+
+@app.command("view")
+def view(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders (runs/ID) and training-study folders.")],
+) -> None:
+    """Write the HTML report (as `report --html`) to a temporary file and print its path: open it in a browser, no server needed."""
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="crmweaver-view-")) / "report.html"
+    _html_report(runs, out)
+    print(out)
 
 
 memory_app = typer.Typer(help="Build, search and inspect a memory of task guidelines.", no_args_is_help=True)
