@@ -22,6 +22,8 @@ API_VERSION = "v62.0"
 URL_PREFIX = f"/services/data/{API_VERSION}/sobjects/"
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_ROWS = 50_000
+MAX_QUERY_CHARS = 100_000  # Salesforce's limit on a SOQL statement
+CACHED_QUERY_CHARS = 4_000  # longer statements are planned each time: the cache holds 4,096 texts
 _PROGRESS_STEPS = 2_000  # SQLite VM steps between deadline checks
 
 
@@ -31,6 +33,27 @@ def plan_for(schema: Schema, today: str, text: str) -> Plan:
     return translate(schema, text, parse(text), date.fromisoformat(today))
 
 
+def _plan(org: Org, text: str) -> Plan:
+    """A long statement is planned each time: cached, its text would stay in memory."""
+    plan = plan_for if len(text) <= CACHED_QUERY_CHARS else plan_for.__wrapped__
+    return plan(org.schema, org.meta["today"], text)
+
+
+def check_text(text) -> None:
+    """Refuse what no parser should see: non-text, over 100,000 characters, or text that is not
+    valid Unicode (a lone surrogate would fail later, where SQLite or a JSON writer encodes it)."""
+    if not isinstance(text, str):
+        raise SoqlError("MALFORMED_QUERY", "the query must be text")
+    if len(text) > MAX_QUERY_CHARS:
+        raise SoqlError("MALFORMED_QUERY", f"Query is too long: {len(text):,} characters, the limit is {MAX_QUERY_CHARS:,}")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise SoqlError("MALFORMED_QUERY", f"the query holds an invalid character at position {e.start + 1} "
+                                               "(a lone UTF-16 surrogate); send valid Unicode text") from None
+
+
 @lru_cache(maxsize=16)
 def _prefixes(schema: Schema) -> dict[str, str]:
     return {o.key_prefix: o.name for o in schema}
@@ -38,9 +61,8 @@ def _prefixes(schema: Schema) -> dict[str, str]:
 
 def execute(org: Org, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> dict:
     """One SOQL query as Salesforce's REST result `{"totalSize", "done", "records"}`; raises SoqlError."""
-    if not isinstance(text, str):
-        raise SoqlError("MALFORMED_QUERY", "the query must be text")
-    plan = plan_for(org.schema, org.meta["today"], text)
+    check_text(text)
+    plan = _plan(org, text)
     runner = _Runner(org, timeout_s, max_rows)
     return runner.run(plan)
 
@@ -48,7 +70,8 @@ def execute(org: Org, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_ro
 def run(org: Org, text: str, **limits) -> dict | list[dict]:
     """SOQL or SOSL; a refused query comes back as Salesforce's error list instead of raising."""
     try:
-        if isinstance(text, str) and text.lstrip()[:4].upper() == "FIND":
+        check_text(text)
+        if text.lstrip()[:4].upper() == "FIND":
             from crmweaver.soql import sosl  # the SOSL module depends on this one, not the reverse
 
             return sosl.search(org, text, **limits)

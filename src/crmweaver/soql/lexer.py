@@ -17,8 +17,10 @@ IDENT, STRING, NUMBER, DATE, DATETIME, PUNCT, OP, OTHER, EOF = (
 
 # Escapes Salesforce accepts inside a quoted string; `\%` and `\_` stay escaped for LIKE.
 _ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "%": "%", "_": "_"}
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2}))?")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only: `str.isdigit` and `\d` also accept "²" or "١٢", which int() then rejects or reads.
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2}))?", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+DIGITS = frozenset("0123456789")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPS = ("!=", "<>", "<=", ">=", "=", "<", ">")
 _PUNCT = "(),.:"
@@ -54,8 +56,8 @@ def tokenize(text: str) -> list[Token]:
             value, raw, i = _string(text, i, line, col)
             tokens.append(Token(STRING, value, line, col, raw))
             continue
-        if ch.isdigit() or (ch in "+-." and i + 1 < n and text[i + 1].isdigit()):
-            m = _DATETIME.match(text, i) if ch.isdigit() else None
+        if ch in DIGITS or (ch in "+-." and i + 1 < n and text[i + 1] in DIGITS):
+            m = _DATETIME.match(text, i) if ch in DIGITS else None
             if m and not _continues_word(text, m.end()):
                 kind = DATETIME if m.group(1) else DATE
                 tokens.append(Token(kind, m.group(0), line, col))

@@ -6,6 +6,8 @@ Only syntax is checked here; names and types are the validator's job.
 
 from __future__ import annotations
 
+import math
+
 from crmweaver.soql import ast
 from crmweaver.soql.errors import SoqlError, positioned
 from crmweaver.soql.lexer import DATE, DATETIME, EOF, IDENT, NUMBER, OP, PUNCT, STRING, Token, tokenize
@@ -241,7 +243,7 @@ class Parser:
         if t.kind != NUMBER or not t.text.isdigit():
             raise self.unexpected()
         self.advance()
-        value = int(t.text)
+        value = int(t.text) if len(t.text) <= 12 else MAX_COUNT + 1  # int() refuses 4,300+ digits
         if value > MAX_COUNT:
             raise self.error(t, f"{what} must be at most {MAX_COUNT}")
         return value
@@ -356,9 +358,11 @@ class Parser:
     def value_number(self, t: Token) -> ast.Literal:
         self.advance()
         text = t.text
-        value = float(text) if "." in text else int(text)
+        value = float(text) if "." in text or len(text) > 20 else int(text)  # int() refuses 4,300+ digits
         if isinstance(value, int) and abs(value) > 2**63 - 1:
             value = float(value)  # beyond SQLite's integers; compare as a double
+        if not math.isfinite(value):
+            raise self.error(t, f"number out of range: {text[:20]}… has {len(text)} characters")
         return ast.Literal(**self.pos(t), kind="number", value=value, raw=text)
 
     def value_date(self, t: Token) -> ast.Literal:
@@ -377,6 +381,8 @@ class Parser:
             nt = self.tok
             if nt.kind != NUMBER or not nt.text.lstrip("+-").isdigit():
                 raise self.unexpected()
+            if len(nt.text) > 12:
+                raise self.error(nt, f"{word}:n takes a number of at most 12 digits, not {len(nt.text)}")
             self.advance()
             n = int(nt.text)
         return ast.Literal(**self.pos(t), kind="date_literal", value=word, raw=t.text, n=n)

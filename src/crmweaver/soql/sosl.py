@@ -27,6 +27,7 @@ from crmweaver.soql.errors import SoqlError, invalid_type, malformed
 API_VERSION = "v62.0"
 MAX_ROWS = 2000  # Salesforce returns at most 2,000 SOSL records
 MAX_QUERY_CHARS = 100_000
+CACHED_QUERY_CHARS = 4_000
 MAX_TERM_DEPTH = 40
 MAX_EXPANSION = 1000  # vocabulary terms one wildcard may expand to
 NAME_WEIGHT = 2.0  # bm25 weight of name fields against other text fields
@@ -357,11 +358,11 @@ class _StatementParser:
 
     def int_value(self, clause: str) -> int:
         tok = self.peek()
-        if tok is None or tok.kind != "num" or not tok.text.isdigit():
+        if tok is None or tok.kind != "num" or not tok.text.isascii() or not tok.text.isdigit():
             got = "end of search" if tok is None else f"'{tok.text}'"
             raise search_error(f"{clause} needs a non-negative whole number, got {got}")
         self.pos += 1
-        return int(tok.text)
+        return int(tok.text) if len(tok.text) <= 12 else 2**31  # int() refuses 4,300+ digits
 
     def parse(self) -> SoslQuery:
         q = self.query
@@ -457,7 +458,8 @@ def parse(org, text: str) -> SoslQuery:
         raise search_error("A search must be text")
     if len(text) > MAX_QUERY_CHARS:
         raise search_error(f"Search is too long: {len(text)} characters, the limit is {MAX_QUERY_CHARS}")
-    return _parsed(org.schema, text)
+    parsed = _parsed if len(text) <= CACHED_QUERY_CHARS else _parsed.__wrapped__  # the cache would keep long texts
+    return parsed(org.schema, text)
 
 
 @lru_cache(maxsize=1024)
@@ -506,8 +508,9 @@ class _Matcher:
         self.columns = columns
         self.phone = phone
         self._vocab_ready = False
+        self._expanded: dict[str, list[str]] = {}  # a term may repeat a wildcard word
 
-    def _vocab(self, where: str, params: list) -> list[str]:
+    def _vocab(self, where: str, params: list, limit: int = -1) -> list[str]:
         vocab = f"{self.obj.name}{FTS_SUFFIX}_vocab"
         if not self._vocab_ready:
             self.conn.execute(
@@ -518,16 +521,18 @@ class _Matcher:
         marks = ", ".join("?" for _ in self.columns)
         sql = (
             f'SELECT term, SUM(doc) FROM temp."{vocab}" WHERE col IN ({marks}) AND {where} '
-            "GROUP BY term ORDER BY SUM(doc) DESC, term"
+            "GROUP BY term ORDER BY SUM(doc) DESC, term LIMIT ?"
         )
-        return [t for t, _ in self.conn.execute(sql, [*self.columns, *params])]
+        return [t for t, _ in self.conn.execute(sql, [*self.columns, *params, limit])]
 
     def _expand(self, pattern: str) -> list[str]:
+        """Vocabulary terms a wildcard word matches. SQLite's GLOB does the matching, so it runs
+        under the search's deadline and without a backtracking regex (`*?*?…` took minutes)."""
         literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
-        regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern))
-        where, params = ("term >= ? AND term < ?", [literal, literal + "\U0010ffff"]) if literal else ("1", [])
-        hits = [t for t in self._vocab(where, params) if regex.fullmatch(t)]
-        return hits[:MAX_EXPANSION]
+        where, params = "term GLOB ?", [pattern]  # the pattern holds word characters, * and ? only
+        if literal:
+            where, params = where + " AND term >= ? AND term < ?", [pattern, literal, literal + "\U0010ffff"]
+        return self._vocab(where, params, limit=MAX_EXPANSION)
 
     def word(self, w: Word) -> str | None:
         """FTS5 text for one word or phrase; None when nothing can match."""
@@ -544,7 +549,9 @@ class _Matcher:
             if "*" not in p and "?" not in p:
                 compiled.append(_quote(p))
                 continue
-            terms = self._expand(p)
+            if p not in self._expanded:
+                self._expanded[p] = self._expand(p)
+            terms = self._expanded[p]
             if not terms:
                 return None
             compiled.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
@@ -597,36 +604,44 @@ def _phone_matches(node, numbers: list[str]) -> bool:
     return all(_phone_matches(x, numbers) for x in node.items)
 
 
-def match_ids(org, obj: SObject, term, scope: str, limit: int, timeout_s: float = DEFAULT_TIMEOUT_S) -> list[str]:
-    """Ids of the object's records matching the term in the scope, best first (bm25, then rowid)."""
+def _timeout(timeout_s: float) -> SoqlError:
+    return SoqlError(
+        "QUERY_TIMEOUT",
+        f"Your search request was running for too long (limit {timeout_s:g} s). Use a more specific term.",
+    )
+
+
+def match_ids(org, obj: SObject, term, scope: str, limit: int, timeout_s: float = DEFAULT_TIMEOUT_S,
+              deadline: float | None = None) -> list[str]:
+    """Ids of the object's records matching the term in the scope, best first (bm25, then rowid).
+
+    Wildcard expansion and the match both run before `deadline` (default: `timeout_s` from now)."""
     columns = scope_fields(obj, scope)
     if not columns or limit <= 0:
         return []
     phone = scope == "PHONE"
-    matcher = _Matcher(org.conn, obj, columns, phone)
-    fts_query = matcher.query(term)
-    if fts_query is None:
-        return []
-    fts = obj.name + FTS_SUFFIX
-    weights = ", ".join(str(NAME_WEIGHT if f in obj.name_fields else 1.0) for f in searchable_fields(obj))
-    cols = "".join(f', t."{c}"' for c in columns) if phone else ""
-    sql = (
-        f'SELECT t."Id"{cols} FROM "{fts}" JOIN "{obj.name}" t ON t.rowid = "{fts}".rowid '
-        f'WHERE "{fts}" MATCH ? ORDER BY bm25("{fts}", {weights}), t.rowid'
-    )
-    if not phone:
-        sql += f" LIMIT {int(limit)}"
-    deadline = time.monotonic() + timeout_s
+    deadline = time.monotonic() + timeout_s if deadline is None else deadline
     org.conn.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
     try:
+        fts_query = _Matcher(org.conn, obj, columns, phone).query(term)
+        if fts_query is None:
+            return []
+        fts = obj.name + FTS_SUFFIX
+        weights = ", ".join(str(NAME_WEIGHT if f in obj.name_fields else 1.0) for f in searchable_fields(obj))
+        cols = "".join(f', t."{c}"' for c in columns) if phone else ""
+        sql = (
+            f'SELECT t."Id"{cols} FROM "{fts}" JOIN "{obj.name}" t ON t.rowid = "{fts}".rowid '
+            f'WHERE "{fts}" MATCH ? ORDER BY bm25("{fts}", {weights}), t.rowid'
+        )
+        if not phone:
+            sql += f" LIMIT {int(limit)}"
         rows = org.conn.execute(sql, (fts_query,)).fetchall()
     except sqlite3.OperationalError as e:
         if "interrupt" in str(e):
-            raise SoqlError(
-                "QUERY_TIMEOUT",
-                f"Your search request was running for too long (limit {timeout_s:g} s). Use a more specific term.",
-            ) from None
+            raise _timeout(timeout_s) from None
         raise search_error(f"Search term could not be run: {e}") from e  # defensive: queries are built well-formed
+    except sqlite3.DatabaseError as e:  # a damaged org file
+        raise SoqlError("UNKNOWN_EXCEPTION", f"the org could not run this search: {e}") from None
     finally:
         org.conn.set_progress_handler(None, 0)
     if phone:
@@ -685,6 +700,7 @@ def run(org, query: SoslQuery, *, limit_rows: int = MAX_ROWS, timeout_s: float =
     cap = max(0, min(limit_rows, MAX_ROWS))
     total = cap if query.limit is None else min(query.limit, cap)
     specs = query.returning or [Returning(o) for o in org.schema if searchable_fields(o)]
+    deadline = time.monotonic() + timeout_s  # one limit for the whole search, not per object
     out: list[dict] = []
     for spec in specs:
         remaining = total - len(out)
@@ -694,9 +710,12 @@ def run(org, query: SoslQuery, *, limit_rows: int = MAX_ROWS, timeout_s: float =
             want = cap
         else:
             want = min(remaining, (spec.offset or 0) + (cap if spec.limit is None else spec.limit))
-        ids = match_ids(org, spec.obj, query.term, query.scope, want, timeout_s)
+        ids = match_ids(org, spec.obj, query.term, query.scope, want, timeout_s, deadline)
         if spec.needs_soql:
-            records = _records_via_soql(org, spec, ids, timeout_s)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _timeout(timeout_s)
+            records = _records_via_soql(org, spec, ids, left)
         else:
             start = spec.offset or 0
             ids = ids[start : None if spec.limit is None else start + spec.limit]
@@ -716,7 +735,7 @@ def search(
     """Run a SOSL statement: `{"searchRecords": [...]}`, or SoqlError with a Salesforce-style code.
 
     `limit_rows` caps the records returned (Salesforce: 2,000); `max_rows` is the SOQL engine's
-    row cap, accepted so one set of limits serves both languages; `timeout_s` bounds each step.
+    row cap, accepted so one set of limits serves both languages; `timeout_s` bounds the whole search.
     """
     if max_rows is not None:
         limit_rows = min(limit_rows, max_rows)
