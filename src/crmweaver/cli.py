@@ -215,6 +215,74 @@ def mcp(
         pass
 
 
+def _serve_module():
+    try:
+        import crmweaver.serve as serve_mod
+    except ImportError:
+        fail("serving the org needs the serve extra: pip install 'crmweaver[serve]'")
+    return serve_mod
+
+
+@app.command("serve")
+def serve_cmd(
+    org_path: Annotated[Path, typer.Option("--org", help="The org file to serve (read-only).")] = Path("org.db"),
+    port: Annotated[int, typer.Option("--port", help="HTTPS port (0 picks a free one).", min=0, max=65535)] = 8443,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network.")] = "127.0.0.1",
+    username: Annotated[Optional[str], typer.Option("--username", help="The API user's username.")] = None,
+    password: Annotated[Optional[str], typer.Option("--password", help="Its password (prefer --credentials: options show in `ps`).")] = None,
+    token: Annotated[Optional[str], typer.Option("--token", help="Its security token; clients send password+token, as to Salesforce.")] = None,
+    credentials: Annotated[Optional[Path], typer.Option("--credentials", help='JSON file {"username", "password", "security_token"} instead of the three options.')] = None,
+    cert: Annotated[Optional[Path], typer.Option("--cert", help="Your PEM certificate (chain) instead of the generated one.")] = None,
+    key: Annotated[Optional[Path], typer.Option("--key", help="The key of --cert.")] = None,
+    tls_dir: Annotated[Optional[Path], typer.Option("--tls-dir", help="Where the generated CA and certificate live (default ~/.cache/crmweaver/serve).")] = None,
+    proxy_port: Annotated[Optional[int], typer.Option("--proxy-port", help="Also run the HTTPS proxy that routes *.salesforce.com here, for unmodified clients.", min=0, max=65535)] = None,
+    session_hours: Annotated[float, typer.Option("--session-hours", help="Sessions end after this long without a request.", min=0.001)] = 2.0,
+) -> None:
+    """Serve the org as Salesforce's API over HTTPS (SOAP/OAuth login, REST query, search, describe) until Ctrl-C."""
+    serve_mod = _serve_module()
+    if credentials is not None and (username or password or token):
+        fail("give --credentials FILE or --username/--password/--token, not both")
+    try:
+        if credentials is not None:
+            creds = serve_mod.load_credentials(credentials)
+        else:
+            creds = serve_mod.Credentials(username or "", password or "", token or "")
+
+        def ready(running) -> None:
+            print(f"serving {org_path} as Salesforce at {running.instance_url}", flush=True)
+            print(f"CA certificate: {running.ca_path}  (export REQUESTS_CA_BUNDLE={running.ca_path})", flush=True)
+            print(f"log in as {creds.username} with password+token: SOAP {running.instance_url}/services/Soap/u/59.0, "
+                  f"OAuth {running.instance_url}/services/oauth2/token; sessions end after {session_hours:g} h idle", flush=True)
+            if running.proxy_url:
+                bundle = serve_mod.tls.bundle_with_system_roots(running.ca_path)
+                print(f"unmodified clients: export HTTPS_PROXY={running.proxy_url} REQUESTS_CA_BUNDLE={bundle}", flush=True)
+            print("Ctrl-C stops it.", flush=True)
+
+        serve_mod.serve_forever(org_path, creds, on_ready=ready, host=host, port=port, proxy_port=proxy_port,
+                                tls_dir=tls_dir, certfile=cert, keyfile=key, session_ttl_s=session_hours * 3600)
+    except (OrgError, serve_mod.ServeError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command("sf-run")
+def sf_run_cmd(
+    command: Annotated[list[str], typer.Argument(help="The program and its arguments, after --.")],
+    org_path: Annotated[Path, typer.Option("--org", help="The org file the program reads as its Salesforce org.")] = Path("org.db"),
+    tls_dir: Annotated[Optional[Path], typer.Option("--tls-dir", help="Where the generated CA lives (default ~/.cache/crmweaver/serve).")] = None,
+) -> None:
+    """Run an unmodified simple-salesforce program (e.g. CRMArena-Pro's harness) against the org: `crmweaver sf-run --org org.db -- python run.py`."""
+    serve_mod = _serve_module()
+    from crmweaver.serve.wrap import sf_run
+
+    try:
+        code = sf_run(org_path, command, tls_dir=tls_dir)
+    except (OrgError, serve_mod.ServeError) as e:
+        fail(str(e))
+    raise typer.Exit(code)
+
+
 def _progress_bar() -> Progress:
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     return Progress(*columns, console=err, transient=True)
