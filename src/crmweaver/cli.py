@@ -466,6 +466,7 @@ def eval_(
     memory_write: Annotated[bool, typer.Option("--memory-write", help="With --memory: update helpful/harmful counters and write back guidelines from successful episodes.")] = False,
     extractor: Annotated[str, typer.Option("--extractor", help="Exact-match answer extractor: rules (default), or llm:SPEC (a model spec, e.g. llm:openai:gpt-4o with --base-url).")] = "rules",
     judge: Annotated[str, typer.Option("--judge", help="Privacy-refusal judge: rules (default), or llm:SPEC.")] = "rules",
+    salesforce: Annotated[Optional[str], typer.Option("--salesforce", help="Run the queries on this Salesforce org instead (its login URL, e.g. https://login.salesforce.com or `crmweaver serve`'s) as SALESFORCE_USERNAME / SALESFORCE_PASSWORD / SALESFORCE_SECURITY_TOKEN; --org still gives the prompt its schema.")] = None,
 ) -> None:
     """Run an agent on tasks; write results.jsonl and summary.json; print the per-skill table."""
     import re
@@ -501,6 +502,14 @@ def eval_(
         fail(str(e))
     if not tasks:
         fail(f"{tasks_path} holds no tasks; make some with `crmweaver tasks synth`")
+    live_org = None
+    if salesforce is not None:
+        from crmweaver.evaluate.salesforce import LiveOrg, LiveOrgError
+
+        try:
+            live_org = LiveOrg.from_env(salesforce)
+        except LiveOrgError as e:
+            fail(str(e))
     if memory_write and memory is None:
         fail("--memory-write needs --memory MEM.db")
     mem = None
@@ -537,6 +546,7 @@ def eval_(
                 progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", highlight=False),
                 guideline_for=mem.guideline_for if mem else None,
                 on_record=mem.after_episode if mem and memory_write else None,
+                live_org=live_org,
             )
         except EvalError as e:
             fail(str(e))

@@ -8,6 +8,7 @@ observation (Salesforce's error list), a malformed turn is a format reminder; bo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -20,6 +21,9 @@ from crmweaver.tasks.row import TaskRow
 from crmweaver.tasks.types import OBJECTS, TASK_TYPES
 
 Termination = Literal["respond", "max_turns", "user_stop", "infra_error"]
+QueryRunner = Callable[[str], "dict | list[dict]"]
+"""Where an episode's queries run: SOQL or SOSL text in, Salesforce's result or error list out
+(soql.engine.run's contract). None runs them on the org file's engine."""
 
 FORMAT_REMINDER = (
     "Your message had no valid action. Think inside <thought></thought>, then either run a query with "
@@ -81,6 +85,7 @@ class Episode:
     user: SimulatedUser | None = None
     extractor: Extractor | None = None  # scoring hooks (e.g. an LLM extractor/judge); None: the rule-based ones
     judge: Judge | None = None
+    queries: QueryRunner | None = None  # e.g. a live org (evaluate.salesforce); None: the org file's engine
     messages: list[dict[str, Any]] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     turns: int = 0
@@ -150,7 +155,10 @@ class Episode:
 
     def _act(self, action: Action) -> str | None:
         if action.kind == "execute":
-            result = run_query(self.org, action.content, timeout_s=self.config.query_timeout_s, max_rows=self.config.max_rows)
+            if self.queries is not None:
+                result = self.queries(action.content)
+            else:
+                result = run_query(self.org, action.content, timeout_s=self.config.query_timeout_s, max_rows=self.config.max_rows)
             return self._truncate(json.dumps(result, ensure_ascii=False))
         if action.kind == "respond":
             if self.user is None:

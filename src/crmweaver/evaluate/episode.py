@@ -15,7 +15,8 @@ from typing import Any
 
 from crmweaver.agent.backend import Backend
 from crmweaver.agent.loop import run_episode
-from crmweaver.env.episode import EnvConfig, Episode, SimulatedUser
+from crmweaver.env.episode import EnvConfig, Episode, QueryRunner, SimulatedUser
+from crmweaver.evaluate.salesforce import LiveOrg
 from crmweaver.org.store import Org, open_org
 from crmweaver.scoring import Extractor, Judge
 from crmweaver.tasks.row import TaskRow
@@ -97,6 +98,7 @@ class Worker:
         guideline_for: GuidelineFor | None = None,
         user_for: UserFor | None = None,
         scorers: ScorersFactory | None = None,
+        live_org: LiveOrg | None = None,
     ):
         self.org_path = Path(org_path)
         self.backend_factory = backend_factory
@@ -105,6 +107,8 @@ class Worker:
         self.guideline_for = guideline_for
         self.user_for = user_for
         self.scorers = scorers
+        self.live_org = live_org  # queries go to this Salesforce org; the org file still gives the prompt
+        self._queries: QueryRunner | None = None
         self._org: Org | None = None
         self._backend: Backend | None = None
         self._hooks: tuple[Extractor | None, Judge | None] | None = None
@@ -117,7 +121,9 @@ class Worker:
                 self._backend = self.backend_factory()
             if self._hooks is None:
                 self._hooks = self.scorers() if self.scorers else (None, None)
-        except Exception as e:  # a user error (bad spec, missing extra): stop the run
+            if self.live_org is not None and self._queries is None:
+                self._queries = self.live_org.connect(max_rows=self.config.max_rows)
+        except Exception as e:  # a user error (bad spec, missing extra, failed login): stop the run
             raise BackendSetupError(str(e) or type(e).__name__) from e
         return self._org, self._backend
 
@@ -127,7 +133,8 @@ class Worker:
             shown = self.guideline_for(item.task) if self.guideline_for else None
             user = self.user_for(item.task) if self.user_for else None
             extractor, judge = self._hooks or (None, None)
-            env = Episode(org, item.task, self.config, guideline=shown[1] if shown else None, user=user, extractor=extractor, judge=judge)
+            env = Episode(org, item.task, self.config, guideline=shown[1] if shown else None, user=user, extractor=extractor, judge=judge,
+                          queries=self._queries)
             result = run_episode(env, backend)
         except Exception as e:  # a crmweaver bug must not cost the whole run
             return crash_record(item, self.model, org_label(org), e)

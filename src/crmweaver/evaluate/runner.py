@@ -30,6 +30,7 @@ from crmweaver.evaluate.results import (
     work_key,
     write_atomic,
 )
+from crmweaver.evaluate.salesforce import LiveOrg
 from crmweaver.evaluate.summary import Summary, summarize
 from crmweaver.org.store import Org, open_org
 from crmweaver.tasks.row import TaskRow
@@ -135,6 +136,7 @@ def evaluate(
     progress: Callable[[Progress], None] | None = None,
     warn: Callable[[str], None] | None = None,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    live_org: LiveOrg | None = None,
 ) -> Summary:
     """Run every task `trials` times, checkpointing each record; returns (and writes) the summary.
 
@@ -145,6 +147,8 @@ def evaluate(
     memory is one file open in this process); `on_record` sees each record once it is saved
     (e.g. the memory's counters and write-back). `scorers` builds each worker's extractor and judge
     (evaluate.scorers.ScorerChoice: a model instead of the rules); its label enters the work keys.
+    `live_org` runs the episodes' queries on a Salesforce org instead of the org file's engine (the
+    file still gives the prompt its schema and company); its URL enters the work keys.
     """
     if trials < 1 or concurrency < 1:
         raise EvalError("--trials and --concurrency must be at least 1")
@@ -167,6 +171,8 @@ def evaluate(
     if scorers is not None and not getattr(scorers, "is_rules", False):  # the rule-based default keeps earlier keys
         label = getattr(scorers, "label", None)
         key_config["scoring"] = label() if callable(label) else "custom"
+    if live_org is not None:  # local runs keep their earlier keys
+        key_config["salesforce"] = live_org.url
     items = work_items(tasks, trials, model, key_config)
     wanted = {i.key for i in items}
 
@@ -181,7 +187,7 @@ def evaluate(
     if progress:
         progress(Progress(len(records), len(items), total_reward / len(records) if records else 0.0, infra, None))
 
-    make_worker = functools.partial(Worker, org_path, backend_factory, config, model, guideline_for, user_for, scorers)
+    make_worker = functools.partial(Worker, org_path, backend_factory, config, model, guideline_for, user_for, scorers, live_org)
     if executor == "ray":
         stream = run_ray(todo, make_worker, concurrency, ray_address)
     else:

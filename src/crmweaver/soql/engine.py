@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from crmweaver.org.schema import Schema
 from crmweaver.org.store import Org
-from crmweaver.soql.errors import SoqlError
+from crmweaver.soql.errors import SoqlError, too_many_rows
 from crmweaver.soql.parser import parse
 from crmweaver.soql.translate import ChildPlan, Plan, Shape, translate
 
@@ -125,11 +125,7 @@ class _Runner:
         budget = self.max_rows - self.rows_used
         rows = cur.fetchmany(budget + 1)
         if len(rows) > budget:
-            raise SoqlError(
-                "LIMIT_EXCEEDED",
-                f"Too many query rows: {self.max_rows + 1} (the limit is {self.max_rows}). "
-                "Add a LIMIT or a more selective WHERE clause.",
-            )
+            raise too_many_rows(self.max_rows)
         self.rows_used += len(rows)
         return rows
 

@@ -22,6 +22,14 @@ class SoqlError(Exception):
         return json.dumps(self.to_json())
 
 
+def too_many_rows(max_rows: int) -> SoqlError:
+    """The governor limit on rows one query may fetch (the engine's, and a live org's as the env applies it)."""
+    return SoqlError(
+        "LIMIT_EXCEEDED",
+        f"Too many query rows: {max_rows + 1} (the limit is {max_rows}). Add a LIMIT or a more selective WHERE clause.",
+    )
+
+
 def malformed(message: str, *, line: int | None = None, column: int | None = None) -> SoqlError:
     return SoqlError("MALFORMED_QUERY", message, line=line, column=column)
 
