@@ -29,7 +29,7 @@ from crmweaver.memory import (
     rule_distill,
     trajectories,
 )
-from crmweaver.memory.abstract import abstract_query, abstract_step
+from crmweaver.memory.abstract import abstract_query
 from crmweaver.memory.store import MIGRATIONS
 from crmweaver.org.store import open_org
 from crmweaver.tasks.split import split_rows
@@ -188,9 +188,6 @@ def test_exact_index_top_k_and_replace():
 def test_abstraction_replaces_ids_dates_numbers_and_names():
     q = abstract_query('Review case 500Wt000000000BIAQ ("PowerOptima Analyzer Pro: invoice") for Kai Gordon since 2025-05-01; more than 3 cases?')
     assert q == 'Review case <CASE_ID> ("<NAME>") for <NAME> since <DATE>; more than <N> cases?'
-    step = abstract_step("SELECT Id FROM Case WHERE Status = 'Closed' AND OwnerId IN ('005Wt000000000pIAA', '005Wt000000001JIAQ') "
-                         "AND CreatedDate >= 2025-05-01T00:00:00Z AND Subject = 'Acme Widget Pro' LIMIT 5", {"Acme Widget Pro"})
-    assert step == "SELECT Id FROM Case WHERE Status = 'Closed' AND OwnerId IN ('<USER_ID>', …) AND CreatedDate >= <DATETIME> AND Subject = '<NAME>' LIMIT <N>"
 
 
 def test_rule_distiller_one_item_per_type_and_plan(oracle_records):
@@ -200,7 +197,7 @@ def test_rule_distiller_one_item_per_type_and_plan(oracle_records):
     assert {g.task_type for g in guidelines} == set(TYPES)
     assert len({(g.task_type, g.body) for g in guidelines}) == len(guidelines)
     handle = next(g for g in guidelines if g.task_type == "handle_time")
-    assert "<DATETIME>" in handle.body and "Date window" in handle.body and "Answer format" in handle.body
+    assert "2025-01-01T00:00:00Z with the first day of the period" in handle.body and "Date window" in handle.body and "Answer format" in handle.body
     assert "Wt0000" not in handle.body and "Wt0000" not in handle.key_text  # no concrete id leaks
     assert handle.provenance["distiller"] == "rule" and handle.provenance["models"] == ["oracle"]
     assert sum(g.support for g in guidelines) == len(trajs)

@@ -1,10 +1,10 @@
 """Abstract concrete text into placeholders: record ids, dates, numbers and names.
 
-A guideline must hold for the next task of its kind, not for this one: `Case 500Wt000000000BIAQ
-since 2025-05-01` becomes `Case <CASE_ID> since <DATE>`. The same function turns an incoming
-task's query into the key text that retrieval compares, so stored keys and queries meet in one
-space. Id placeholders come from the schema's key prefixes (org/schema.py), so they stay right
-as objects are added.
+A retrieval key must hold for the next task of its kind, not for this one: `Case
+500Wt000000000BIAQ since 2025-05-01` becomes `Case <CASE_ID> since <DATE>`. The same function
+turns an incoming task's query into the key text that retrieval compares, so stored keys and
+queries meet in one space. Id placeholders come from the schema's key prefixes (org/schema.py),
+so they stay right as objects are added. (Guideline bodies use worked examples instead: worked.py.)
 """
 
 from __future__ import annotations
@@ -51,8 +51,6 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?")
 _NUMBER = re.compile(r"(?<![\w<])-?\d+(?:[.,]\d+)*(?![\w>])")
 _QUOTED = re.compile(r"(?P<q>[\"“])(?P<s>[^\"“”]{1,120})[\"”]")
-_SQL_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'")
-_SOSL_TERM = re.compile(r"FIND\s*\{([^}]*)\}", re.IGNORECASE)
 _CAPS = re.compile(r"(?<![\w<])(?:[A-Z][\w&'-]*[a-z0-9][\w&'-]*|[A-Z]{2,}\w*)(?:[ \t]+(?:of[ \t]+|&[ \t]+|de[ \t]+)?(?:[A-Z][\w&'-]*|\d+[A-Za-z][\w-]*|\d{1,3}\b))+\.?")
 _NOT_NAMES = frozenset({"id", "ids", "none", "bant", "soql", "sosl"})
 _PLACEHOLDER_RUN = re.compile(r"('?)(<[A-Z_]+>)\1(?:\s*,\s*\1\2\1)+")
@@ -115,38 +113,7 @@ def abstract_query(text: str, names: set[str] | frozenset[str] = frozenset()) ->
     return re.sub(r"\s+", " ", text).strip()
 
 
-def abstract_step(query: str, entities: set[str] | frozenset[str] = frozenset()) -> str:
-    """A SOQL/SOSL step with its task-specific literals abstracted.
-
-    String literals stay when they are picklist values or do not come from the task (e.g. an
-    article title every instance looks up); those naming the task's entities become <NAME>.
-    """
-    lowered = {e.lower() for e in entities if len(e) >= 3}
-    keep = picklist_values()
-
-    def literal(m: re.Match) -> str:
-        value = m.group(1)
-        bare = value.strip("%*")
-        if _is_id_literal(value):
-            return "'" + abstract_ids(value) + "'"
-        if bare.lower() in keep:
-            return m.group(0)
-        if bare.lower() in lowered or any(e in bare.lower() for e in lowered if len(e) >= 5):
-            return "'<NAME>'"
-        return m.group(0)
-
-    def term(m: re.Match) -> str:
-        inner = m.group(1).strip().strip('"')
-        if inner.lower() in lowered or any(e in inner.lower() for e in lowered if len(e) >= 5):
-            return "FIND {<NAME>}"
-        return m.group(0)
-
-    query = _SQL_STRING.sub(literal, query)
-    query = _SOSL_TERM.sub(term, query)
-    return re.sub(r"\s+", " ", abstract_values(query)).strip()
-
-
-def _is_id_literal(value: str) -> bool:
+def is_id_literal(value: str) -> bool:
     m = _ID.fullmatch(value)
     return bool(m and _is_id(m.group(1), m.group(2)))
 

@@ -2,10 +2,11 @@
 
 Two distillers, one output type (`Guideline`):
 
-- `rule_distill`: deterministic, offline. Successful trajectories are abstracted (ids, dates,
-  numbers and names become placeholders) and grouped by (task type, abstract query plan); each
-  group becomes one guideline: objects, the plan step by step, the derivation, pitfalls read off
-  the plan (date windows, transfers, thresholds and ties, None) and the answer format.
+- `rule_distill`: deterministic, offline. Successful trajectories become worked plans (worked.py:
+  each query with example values, and the values to put there named in words; nothing the model
+  chose freely survives) and are grouped by (task type, worked plan); each group becomes one short
+  guideline: objects, the worked steps, the derivation, pitfalls read off the plan (date windows,
+  transfers, thresholds and ties, None) and the answer format.
 - `llm_distill`: through any `Backend`; per task type it shows successful and failed attempts
   side by side (ReasoningBank, ExpeL) and asks for one compact guideline.
 
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.actions import parse_react, parse_tool_call
-from crmweaver.memory.abstract import abstract_query, abstract_step, abstract_values, compose_key, find_names
+from crmweaver.memory.abstract import abstract_query, abstract_values, compose_key
+from crmweaver.memory.worked import WorkedPlan, worked_plan
 from crmweaver.tasks.types import ANSWER_KINDS, TASK_TYPES
 
 MAX_KEY_VARIANTS = 24
@@ -42,6 +44,7 @@ class Trajectory:
     query: str
     reward: float
     steps: list[str] = field(default_factory=list)  # queries that returned data, in order
+    results: list[Any] = field(default_factory=list)  # what each of those steps returned (JSON, or text cut short)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (query, error message)
     answer: str | None = None
     model: str | None = None
@@ -146,6 +149,7 @@ def _observe(traj: Trajectory, query: str, observation: str) -> None:
         traj.errors.append((query, str(data[0].get("message", data[0]["errorCode"]))[:200]))
         return
     traj.steps.append(query)
+    traj.results.append(data if data is not None else observation)
     _collect_names(data, traj.names)
 
 
@@ -171,10 +175,8 @@ def trajectories(records: list[dict[str, Any]]) -> list[Trajectory]:
 # --- the rule distiller -----------------------------------------------------------------------
 
 
-def abstract_plan(traj: Trajectory) -> tuple[str, ...]:
-    entities = set(find_names(traj.query, traj.names))
-    plan = [abstract_step(step, entities) for step in traj.steps]
-    return tuple(dict.fromkeys(plan))  # a query repeated verbatim is one step
+def plan_of(traj: Trajectory) -> WorkedPlan:
+    return worked_plan(traj.steps, traj.results, traj.query, traj.context)
 
 
 def key_of(traj: Trajectory) -> str:
@@ -182,13 +184,13 @@ def key_of(traj: Trajectory) -> str:
 
 
 def rule_distill(trajs: list[Trajectory], *, success_at: float = 1.0) -> list[Guideline]:
-    """One guideline per (task type, distinct abstract plan) of the successful trajectories."""
-    groups: dict[tuple[str, tuple[str, ...]], list[Trajectory]] = defaultdict(list)
+    """One guideline per (task type, distinct worked plan) of the successful trajectories."""
+    groups: dict[tuple[str, WorkedPlan], list[Trajectory]] = defaultdict(list)
     for t in trajs:
         if t.task_type and t.reward >= success_at:
-            groups[(t.task_type, abstract_plan(t))].append(t)
+            groups[(t.task_type, plan_of(t))].append(t)
     out = []
-    for (task_type, plan), members in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]), kv[0][1])):
+    for (task_type, plan), members in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]), kv[0][1].steps)):
         keys = list(dict.fromkeys(key_of(t) for t in members))[:MAX_KEY_VARIANTS]
         out.append(
             Guideline(
@@ -207,17 +209,18 @@ def rule_distill(trajs: list[Trajectory], *, success_at: float = 1.0) -> list[Gu
 _FROM = re.compile(r"\bFROM\s+([A-Za-z0-9_]+)|RETURNING\s+([A-Za-z0-9_]+)", re.IGNORECASE)
 
 
-def plan_objects(plan: tuple[str, ...]) -> list[str]:
+def plan_objects(plan: WorkedPlan) -> list[str]:
     seen: dict[str, None] = {}
-    for step in plan:
+    for step in plan.steps:
         for m in _FROM.finditer(step):
             seen.setdefault(m.group(1) or m.group(2))
     return list(seen)
 
 
-def rule_title(task_type: str, plan: tuple[str, ...]) -> str:
+def rule_title(task_type: str, plan: WorkedPlan) -> str:
     objects = plan_objects(plan)
-    how = f"{len(plan)} quer{'y' if len(plan) == 1 else 'ies'} over {', '.join(objects)}" if plan else "no query"
+    n = len(plan.steps)
+    how = f"{n} quer{'y' if n == 1 else 'ies'} over {', '.join(objects)}" if n else "no query"
     return f"{task_type.replace('_', ' ')}: {how}"
 
 
@@ -236,13 +239,13 @@ DERIVATION = {
 }
 
 
-def rule_body(task_type: str, plan: tuple[str, ...]) -> str:
+def rule_body(task_type: str, plan: WorkedPlan) -> str:
     """The procedure as text; a function of the type and the plan only (so its hash is the plan's)."""
     ttype = TASK_TYPES[task_type]
     lines = [f"Task type: {task_type} ({ttype.skill}). Objects: {', '.join(plan_objects(plan)) or 'none'}."]
-    if plan:
-        lines.append("Query plan:")
-        lines += [f"{i}. {step}" for i, step in enumerate(plan, 1)]
+    if plan.steps:
+        lines.append("Queries (worked examples: write each with this task's values, as the replace lines say):")
+        lines += plan.lines()
     lines.append("Derivation: " + DERIVATION.get(ttype.answer, "Derive the answer from the query results as the task context says."))
     pitfalls = rule_pitfalls(ttype.answer, ttype.none_share, plan)
     if pitfalls:
@@ -252,17 +255,17 @@ def rule_body(task_type: str, plan: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def rule_pitfalls(answer_kind: str, none_share: float, plan: tuple[str, ...]) -> list[str]:
-    text = " ".join(plan)
+def rule_pitfalls(answer_kind: str, none_share: float, plan: WorkedPlan) -> list[str]:
+    text = " ".join(plan.steps)
     out = []
-    if "<DATETIME>" in text or "<DATE>" in text:
-        out.append("Date window: compute it from today's date in the task context; start inclusive, end exclusive (< the day after "
-                   "the last day); datetime literals (2025-01-01T00:00:00Z) for datetime fields, plain dates for date fields.")
+    if re.search(r"\d{4}-\d{2}-\d{2}", text):
+        out.append("Date window: start inclusive (>=), end exclusive (< the day after the last day); datetime fields take "
+                   "2025-01-01T00:00:00Z, date fields 2025-01-01.")
     if "Owner Assignment" in text:
         out.append("Transfers: a transfer is a CaseHistory__c row with Field__c = 'Owner Assignment' and a previous owner "
                    "(OldValue__c != null); the org writes no row for the first assignment.")
     if re.search(r"\bCOUNT\(|\bGROUP BY\b", text, re.IGNORECASE):
-        out.append("Thresholds and ties: apply the request's minimum count (\"more than <N>\") before ranking; aggregate per "
+        out.append("Thresholds and ties: apply the request's minimum count (\"more than N\") before ranking; aggregate per "
                    "group with GROUP BY rather than reading every record.")
     if re.search(r"\bFIND\s*\{", text, re.IGNORECASE):
         out.append("SOSL: FIND {term} IN ALL FIELDS RETURNING Knowledge__kav(Id, Title, Summary) searches articles; quote "
@@ -276,9 +279,11 @@ def answer_format(answer_kind: str, none_share: float) -> str:
     what = ANSWER_KINDS.get(answer_kind, "the value asked for")
     if answer_kind == "refusal":
         return "a short, polite refusal that says the information is private or confidential."
-    example = {"user_id": "<USER_ID>", "knowledge_id": "<KNOWLEDGE_ID>", "issue_id": "<ISSUE_ID>", "product_id": "<PRODUCT_ID>",
-               "task_ids": "<TASK_ID>, <TASK_ID>", "month": "May", "state": "CA", "bant": "Budget, Timeline", "stage": "Quote"}.get(answer_kind)
-    tail = f", e.g. <respond>{example}</respond>" if example else ""
+    example = {"user_id": "005XX0000000001AAA", "knowledge_id": "ka0XX0000000001AAA", "issue_id": "a03XX0000000001AAA",
+               "product_id": "01tXX0000000001AAA", "task_ids": "00TXX0000000001AAA, 00TXX0000000002AAA", "month": "May", "state": "CA",
+               "bant": "Budget, Timeline", "stage": "Quote"}.get(answer_kind)
+    found = " with the Id(s) you found" if example and "XX" in example else ""
+    tail = f", e.g. <respond>{example}</respond>{found}" if example else ""
     return f"{what} only, no explanation{tail}" + ("; <respond>None</respond> when nothing qualifies." if none_share > 0 else ".")
 
 
@@ -296,14 +301,25 @@ GUIDELINE:
 
 
 def _render(t: Trajectory, limit: int = 6) -> str:
+    """One attempt for the distiller's prompt. The attempt's own text (queries, errors, answer) reaches
+    the distiller only as worked steps and short answers, so a planted instruction cannot steer it."""
     verdict = "SUCCEEDED" if t.reward >= 1 else f"FAILED (reward {t.reward:g})"
     lines = [f"Task: {abstract_query(t.query, t.names)}", f"Outcome: {verdict}"]
-    for step in t.steps[:limit]:
-        lines.append(f"  query: {abstract_values(step)}")
-    for query, error in t.errors[:3]:
-        lines.append(f"  failed query: {abstract_values(query)}  -> error: {error}")
-    lines.append(f"  final answer: {abstract_values(t.answer) if t.answer else '(none)'}")
+    lines += [f"  {line}" for line in plan_of(Trajectory(t.id, t.task_type, t.query, t.reward, t.steps[:limit], t.results[:limit],
+                                                         context=t.context)).lines()]
+    for _, error in t.errors[:3]:
+        quoted_out = re.sub(r"'[^']*'", "'…'", error)[:120]  # error messages quote the query's text
+        lines.append(f"  a failed query -> error: {quoted_out}")
+    lines.append(f"  final answer: {_short_answer(t.answer)}")
     return "\n".join(lines)
+
+
+def _short_answer(answer: str | None) -> str:
+    """Ids, None and a few words as they are (abstracted); longer free text only by its length."""
+    if not answer:
+        return "(none)"
+    text = abstract_values(answer)
+    return text if len(text.split()) <= 4 and len(text) <= 60 else f"(free text, {len(answer.split())} words)"
 
 
 def llm_prompt(task_type: str | None, trajs: list[Trajectory], *, per_side: int = 3) -> list[dict[str, str]]:
