@@ -5,6 +5,7 @@ login stops the run with one sentence, an org that goes away mid-run is an infra
 
 import importlib.util
 
+import certifi
 import pytest
 from typer.testing import CliRunner
 
@@ -150,3 +151,6 @@ def test_cli_bad_login_and_missing_credentials_are_one_sentence(b2b_org_path, se
         LiveOrg.from_env("login.salesforce.com", {"SALESFORCE_USERNAME": "u", "SALESFORCE_PASSWORD": "p"})
     with pytest.raises(LiveOrgError, match="could not reach"):
         LiveOrg("https://127.0.0.1:9", "u", "p").connect(max_rows=10)  # nothing listens on the discard port
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())  # the public roots only: the server's CA unknown
+    with pytest.raises(LiveOrgError, match="REQUESTS_CA_BUNDLE"):
+        LiveOrg(server.instance_url, USER, PASSWORD, TOKEN).connect(max_rows=10)

@@ -80,6 +80,7 @@ class SalesforceQueries:
         self.sf = None
 
     def login(self) -> None:
+        from requests.exceptions import ConnectionError, SSLError
         from simple_salesforce import Salesforce, SalesforceLogin
         from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
@@ -91,9 +92,13 @@ class SalesforceQueries:
             )
         except SalesforceAuthenticationFailed as e:
             raise LiveOrgError(f"could not log in to {self.org.url} as {self.org.username}: {e.code}: {e.auth_message}") from None
-        except Exception as e:  # unreachable, TLS, a reply that is no SOAP
-            raise LiveOrgError(f"could not reach {self.org.url} to log in ({type(e).__name__}: {e}); check the URL, "
-                               "and REQUESTS_CA_BUNDLE for a server with its own certificate") from None
+        except SSLError:
+            raise LiveOrgError(f"the certificate of {self.org.url} is not trusted; set REQUESTS_CA_BUNDLE to its CA file "
+                               "(`crmweaver serve` prints it)") from None
+        except ConnectionError:
+            raise LiveOrgError(f"could not reach {self.org.url} to log in; check the URL and that the org is up") from None
+        except Exception as e:  # a reply that is no login answer
+            raise LiveOrgError(f"could not log in at {self.org.url} ({type(e).__name__}: {str(e)[:300]}); is it a Salesforce login URL?") from None
         self.sf = Salesforce(session_id=session_id, instance=instance, session=self.http, version=version)
 
     def __call__(self, text: str) -> dict | list[dict]:
