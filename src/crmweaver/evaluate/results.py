@@ -27,7 +27,7 @@ class ResultsFileError(Exception):
 
 def _digest(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]  # a lone surrogate is still text
 
 
 def task_key(task: TaskRow) -> str:
@@ -86,7 +86,14 @@ def write_atomic(path: str | Path, text: str) -> None:
 
 
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, default=str)
+    """One JSON line, valid UTF-8 even when a model replied with a lone surrogate (escaped as `\\ud800`,
+    which reads back to the same text)."""
+    text = json.dumps(record, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(record, default=str)
+    return text
 
 
 def rewrite(path: str | Path, records: list[dict[str, Any]]) -> None:

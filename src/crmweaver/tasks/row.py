@@ -75,22 +75,25 @@ def read_tasks(path: str | Path) -> list[TaskRow]:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise TaskFileError(f"cannot read task file {path}: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise TaskFileError(f"{path} is not UTF-8 text (byte {e.start + 1}); give a JSONL task file") from e
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            items = list(enumerate(json.loads(stripped), 1))
-        except json.JSONDecodeError as e:
-            raise TaskFileError(f"{path} is not valid JSON ({e})") from e
+            items = list(enumerate(load_json(stripped), 1))
+        except ValueError as e:
+            raise TaskFileError(f"{path} is not a valid JSON list of tasks ({e})") from e
     else:
         items = []
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    items.append((number, json.loads(line)))
-                except json.JSONDecodeError as e:
-                    raise TaskFileError(f"{path}, line {number}: not valid JSON ({e.msg})") from e
+                    items.append((number, load_json(line)))
+                except ValueError as e:
+                    raise TaskFileError(f"{path}, line {number}: not valid JSON ({getattr(e, 'msg', e)})") from e
     rows = []
     for number, item in items:
+        check_storable(path, number, item)
         try:
             rows.append(TaskRow.model_validate(item))
         except ValidationError as e:
@@ -100,11 +103,33 @@ def read_tasks(path: str | Path) -> list[TaskRow]:
     return rows
 
 
+def load_json(text: str) -> Any:
+    """json.loads, with nesting too deep for Python's stack refused as a ValueError like any bad JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def check_storable(path: Path, number: int, item: Any) -> None:
+    """Refuse a row holding an unpaired surrogate (JSON's `\\ud800`): no UTF-8 file can store it, so
+    it would end a run when its record is written."""
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise TaskFileError(f"{path}, row {number} holds an unpaired surrogate (like \\ud800), which no UTF-8 "
+                            "file can store; fix or remove that row") from None
+
+
 def write_tasks(path: str | Path, rows: list[TaskRow]) -> None:
-    """Write JSONL atomically (temp file + rename), so a crash never leaves half a file."""
+    """Write JSONL atomically (temp file + rename), so a crash never leaves half a file (nor the temp file)."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(row.model_dump_json(exclude_none=True) + "\n")
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(row.model_dump_json(exclude_none=True) + "\n")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
