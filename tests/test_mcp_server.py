@@ -126,6 +126,13 @@ def test_streamable_http(b2b_org_path):
         server.wait(timeout=10)
 
 
-def test_missing_org_is_one_line(tmp_path):
+def test_missing_org_and_busy_port_are_one_line(b2b_org_path, tmp_path):
     out = subprocess.run([*CLI, "mcp", "--org", str(tmp_path / "none.db")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and "crmweaver org build" in out.stderr and "Traceback" not in out.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        out = subprocess.run([*CLI, "mcp", "--org", str(b2b_org_path), "--transport", "http", "--port", port],
+                             capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "cannot listen on 127.0.0.1" in out.stderr and "Traceback" not in out.stderr

@@ -197,7 +197,7 @@ def mcp(
     port: Annotated[int, typer.Option("--port", help="With --transport http: the port.", min=1, max=65535)] = 8000,
 ) -> None:
     """Serve an org to MCP clients: read-only tools execute_soql, execute_sosl, list_objects, describe_objects."""
-    from crmweaver.mcp_server import McpUnavailable, serve
+    from crmweaver.mcp_server import McpServerError, check_port, serve
 
     if transport not in ("stdio", "http"):
         fail(f"--transport must be stdio or http, not {transport!r}")
@@ -205,11 +205,12 @@ def mcp(
         open_org(org_path).close()
     except OrgError as e:
         fail(str(e))
-    if transport == "http":
-        say(f"MCP server for {org_path} at http://{host}:{port}/mcp (streamable HTTP); Ctrl-C stops it")
     try:
+        if transport == "http":
+            check_port(host, port)
+            say(f"MCP server for {org_path} at http://{host}:{port}/mcp (streamable HTTP); Ctrl-C stops it")
         serve(org_path, transport=transport, host=host, port=port)
-    except McpUnavailable as e:
+    except McpServerError as e:
         fail(str(e))
     except KeyboardInterrupt:
         pass

@@ -7,6 +7,7 @@ client sends can crash the server or write to the org.
 """
 
 import json
+import socket
 import threading
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,8 +27,8 @@ MCP_HINT = "the MCP server needs the mcp extra: pip install 'crmweaver[mcp]'"
 Transport = Literal["stdio", "http"]
 
 
-class McpUnavailable(Exception):
-    """The `mcp` package is not installed."""
+class McpServerError(Exception):
+    """The server cannot start (the `mcp` extra is missing, the port is taken); names the fix."""
 
 
 def build_server(org: Org, *, limits: EnvConfig | None = None, host: str = "127.0.0.1", port: int = 8000):
@@ -37,7 +38,7 @@ def build_server(org: Org, *, limits: EnvConfig | None = None, host: str = "127.
         from mcp.server.fastmcp import FastMCP
         from mcp.types import CallToolResult, TextContent, ToolAnnotations
     except ImportError:
-        raise McpUnavailable(MCP_HINT) from None
+        raise McpServerError(MCP_HINT) from None
 
     limits = limits or EnvConfig()
     lock = threading.Lock()  # one SQLite connection, one deadline handler: one query at a time
@@ -97,7 +98,20 @@ def build_server(org: Org, *, limits: EnvConfig | None = None, host: str = "127.
     return server
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail with one sentence before the server starts when the address cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise McpServerError(f"cannot listen on {host}:{port} ({e.strerror}); choose another --port or --host") from None
+
+
 def serve(org_path: Path, *, transport: Transport = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the org until interrupted: on stdin/stdout, or over streamable HTTP at http://host:port/mcp."""
+    if transport == "http":
+        check_port(host, port)
     with open_org(org_path) as org:
         build_server(org, host=host, port=port).run("stdio" if transport == "stdio" else "streamable-http")
