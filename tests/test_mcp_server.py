@@ -74,8 +74,9 @@ async def checks(client: ClientSession, org_path: Path) -> None:
     assert [o["name"] for o in json.loads(got.content[0].text)] == names
     got = await client.call_tool("describe_objects", {"objects": ["Case"]})
     assert not got.isError and got.content[0].text == case
-    got = await client.call_tool("describe_objects", {})
-    assert got.content[0].text == full
+    for none in ({}, {"objects": []}):
+        got = await client.call_tool("describe_objects", none)
+        assert got.content[0].text == full
     got = await client.call_tool("describe_objects", {"objects": ["Acount"]})
     assert got.isError and json.loads(got.content[0].text) == [
         {"errorCode": "INVALID_TYPE", "message": "sObject type 'Acount' is not supported. Did you mean 'Account'?"}]

@@ -6,6 +6,9 @@ describes it. A refused query is a tool error whose text is Salesforce's error l
 client sends can crash the server or write to the org.
 """
 
+# No `from __future__ import annotations`: FastMCP reads the tools' type hints at registration,
+# and CallToolResult is imported inside build_server (the mcp extra is optional).
+
 import json
 import socket
 import threading
@@ -93,7 +96,7 @@ def build_server(org: Org, *, limits: EnvConfig | None = None, host: str = "127.
                 hint = suggest(name, [o.name for o in org.schema])
                 error = SoqlError("INVALID_TYPE", f"sObject type '{name}' is not supported.{hint}")
                 return result(json.dumps(error.to_json(), ensure_ascii=False), error=True)
-        return result(describe(org.schema, objects))
+        return result(describe(org.schema, objects or None))
 
     return server
 
@@ -111,7 +114,5 @@ def check_port(host: str, port: int) -> None:
 
 def serve(org_path: Path, *, transport: Transport = "stdio", host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the org until interrupted: on stdin/stdout, or over streamable HTTP at http://host:port/mcp."""
-    if transport == "http":
-        check_port(host, port)
     with open_org(org_path) as org:
         build_server(org, host=host, port=port).run("stdio" if transport == "stdio" else "streamable-http")
