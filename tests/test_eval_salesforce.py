@@ -148,7 +148,11 @@ def test_cli_bad_login_and_missing_credentials_are_one_sentence(b2b_org_path, se
     assert missing.exit_code == 1 and "SALESFORCE_USERNAME" in missing.output
 
     with pytest.raises(LiveOrgError, match="login URL"):
-        LiveOrg.from_env("login.salesforce.com", {"SALESFORCE_USERNAME": "u", "SALESFORCE_PASSWORD": "p"})
+        LiveOrg.from_env("login.salesforce.com", environ={"SALESFORCE_USERNAME": "u", "SALESFORCE_PASSWORD": "p"})
+    pro = {"SALESFORCE_USERNAME": "u", "SALESFORCE_PASSWORD": "p", "SALESFORCE_B2B_USERNAME": "b2b",
+           "SALESFORCE_B2B_PASSWORD": "pb", "SALESFORCE_B2B_SECURITY_TOKEN": "tb"}  # CRMArena-Pro's .env
+    assert LiveOrg.from_env("https://x", "b2b", pro) == LiveOrg("https://x", "b2b", "pb", "tb")
+    assert LiveOrg.from_env("https://x", "b2c", pro) == LiveOrg("https://x", "u", "p", "")
     with pytest.raises(LiveOrgError, match="could not reach"):
         LiveOrg("https://127.0.0.1:9", "u", "p").connect(max_rows=10)  # nothing listens on the discard port
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())  # the public roots only: the server's CA unknown

@@ -508,8 +508,9 @@ def eval_(
         from crmweaver.evaluate.salesforce import LiveOrg, LiveOrgError
 
         try:
-            live_org = LiveOrg.from_env(salesforce)
-        except LiveOrgError as e:
+            with open_org(org_path) as org:  # its preset picks SALESFORCE_B2B_* or SALESFORCE_B2C_* when set
+                live_org = LiveOrg.from_env(salesforce, org.preset)
+        except (LiveOrgError, OrgError) as e:
             fail(str(e))
     if memory_write and memory is None:
         fail("--memory-write needs --memory MEM.db")

@@ -20,7 +20,7 @@ from crmweaver.agent.backend import InfraError
 from crmweaver.soql.engine import API_VERSION
 from crmweaver.soql.errors import too_many_rows
 
-ENV_NAMES = ("SALESFORCE_USERNAME", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN")  # CRMArena's names
+FIELDS = ("USERNAME", "PASSWORD", "SECURITY_TOKEN")  # SALESFORCE_<F> (CRMArena), SALESFORCE_<PRESET>_<F> (CRMArena-Pro)
 SALESFORCE_HINT = "--salesforce needs simple-salesforce: pip install 'crmweaver[salesforce]'"
 HTTP_TIMEOUT_S = 120.0  # Salesforce's own limit on a query is 120 s
 
@@ -39,14 +39,17 @@ class LiveOrg:
     security_token: str = field(default="", repr=False)
 
     @classmethod
-    def from_env(cls, url: str, environ: Mapping[str, str] = os.environ) -> LiveOrg:
+    def from_env(cls, url: str, preset: str | None = None, environ: Mapping[str, str] = os.environ) -> LiveOrg:
+        """Credentials as CRMArena's harnesses read them: SALESFORCE_B2B_USERNAME (…) for a preset's
+        org when set, else SALESFORCE_USERNAME, SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN."""
         if importlib.util.find_spec("simple_salesforce") is None:
             raise LiveOrgError(SALESFORCE_HINT)
-        user, password, token = (environ.get(name, "") for name in ENV_NAMES)
+        prefix = f"SALESFORCE_{preset.upper()}_" if preset and environ.get(f"SALESFORCE_{preset.upper()}_USERNAME") else "SALESFORCE_"
+        user, password, token = (environ.get(prefix + name, "") for name in FIELDS)
         if not user or not password:
             raise LiveOrgError(
-                f"--salesforce {url} needs SALESFORCE_USERNAME and SALESFORCE_PASSWORD "
-                "(and SALESFORCE_SECURITY_TOKEN, unless the org trusts your IP) in the environment"
+                f"--salesforce {url} needs {prefix}USERNAME and {prefix}PASSWORD "
+                f"(and {prefix}SECURITY_TOKEN, unless the org trusts your IP) in the environment"
             )
         if not url.startswith(("https://", "http://")):
             raise LiveOrgError(f"--salesforce takes the org's login URL, like https://login.salesforce.com, not {url!r}")
