@@ -24,6 +24,22 @@ def b2c_org_path(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def cpu_smoke_study(tmp_path_factory):
+    """`crmweaver train pipeline --preset cpu-smoke`, run once per session (the pipeline and the HTML
+    report tests read it): (the study folder, the command's output)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("trl")
+    from typer.testing import CliRunner
+
+    from crmweaver.cli import app
+
+    out = tmp_path_factory.mktemp("study") / "study"
+    result = CliRunner().invoke(app, ["train", "pipeline", "--preset", "cpu-smoke", "--out", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+@pytest.fixture(scope="session")
 def scale1_orgs(tmp_path_factory):
     """Scale-1 orgs of both presets (seed 0), keyed by preset: task synthesis tests run on these."""
     root = tmp_path_factory.mktemp("orgs1")

@@ -41,11 +41,10 @@ def test_sft_then_rl_then_eval(b2b_org_path, tmp_path):
     assert len(records) == 2 and all(json.loads(r)["infra_error"] is None for r in records)
 
 
-def test_pipeline_runs_every_stage_and_resumes(tmp_path):
+def test_pipeline_runs_every_stage_and_resumes(cpu_smoke_study):
     """`train pipeline --preset cpu-smoke`: six evaluations on held-out tasks, a results table, and a
     second invocation that finds every stage done and only rewrites the table."""
-    out = tmp_path / "study"
-    first = invoke("train", "pipeline", "--preset", "cpu-smoke", "--out", out)
+    out, first_output = cpu_smoke_study
     for stage in ("base", "sft", "sft-rl"):
         for mem in ("off", "on"):
             records = [json.loads(x) for x in (out / "runs" / f"{stage}-mem-{mem}" / "results.jsonl").read_text().splitlines()]
@@ -61,7 +60,7 @@ def test_pipeline_runs_every_stage_and_resumes(tmp_path):
     assert "| non-None golds |" in md and "## Differences between stages" in md and "| sft vs base (memory off) |" in md
     assert "| 0 | " in md and "| 2 | " in md and (out / "learning_curve.png").is_file()  # 0, 2 and all 8 SFT episodes
     assert "Optimizer steps with a non-zero gradient" in md
-    assert "base · memory off" in first.output
+    assert "base · memory off" in first_output
     budget = max(len(r["reference"]["steps"]) for r in train + test) + 2
     assert f"{budget} turns per episode" in md
     oracle = [json.loads(x) for x in (out / "runs" / "oracle-train" / "results.jsonl").read_text().splitlines()]

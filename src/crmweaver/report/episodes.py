@@ -32,7 +32,7 @@ def highlight(query: str) -> str:
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import SqlLexer
 
-    return pyg(query, SqlLexer(), HtmlFormatter(nowrap=True, classprefix="hl-"))
+    return pyg(query, SqlLexer(), HtmlFormatter(nowrap=True, classprefix="hl-")).rstrip("\n")
 
 
 def _cell(value: Any) -> Any:
@@ -56,8 +56,8 @@ def observation(text: str) -> dict[str, Any]:
     """{"table": {...}} for a query result, {"error": [...]} for Salesforce's error list, else {"text": ...}."""
     try:
         value = json.loads(text)
-    except (ValueError, TypeError):
-        return {"text": text}
+    except (ValueError, TypeError):  # a result cut at the env's observation_chars is JSON no more
+        return {"text": text, "cut": True} if text.lstrip().startswith(("{", "[")) else {"text": text}
     if isinstance(value, list) and value and all(isinstance(e, dict) and "errorCode" in e for e in value):
         return {"error": [f"{e.get('errorCode')}: {e.get('message', '')}" for e in value]}
     if isinstance(value, dict) and isinstance(value.get("records"), list):
@@ -120,7 +120,8 @@ def detail(record: dict[str, Any], systems: dict[str, int]) -> dict[str, Any]:
         elif role in ("user", "tool"):
             content = m.get("content") or ""
             obs = observation(content)
-            speaker = "environment" if content in (FORMAT_REMINDER, TOOLS_REMINDER) else "user" if role == "user" and "text" in obs else "observation"
+            speaker = ("environment" if content in (FORMAT_REMINDER, TOOLS_REMINDER)
+                       else "user" if role == "user" and "text" in obs and not obs.get("cut") else "observation")
             turns.append({"role": speaker, **obs})
     details = record.get("reward_details") or {}
     return {

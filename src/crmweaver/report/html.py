@@ -126,7 +126,8 @@ def behaviour(runs: list[Run]) -> dict[str, Any]:
 
 def study_view(study: Study, runs: dict[str, Run]) -> dict[str, Any]:
     """A training folder's curves: SFT loss, RL reward with the steps that had a gradient, hint rate, the learning curve, memory counters."""
-    view: dict[str, Any] = {"label": study.label, "path": str(study.path), "notices": study.notices, "charts": [], "facts": []}
+    view: dict[str, Any] = {"label": study.label, "path": str(study.path), "notices": study.notices, "charts": [], "facts": [],
+                            "signal": None, "curve": None}
     log = study.sft_log or [{"step": i + 1, "loss": v} for i, v in enumerate((study.sft or {}).get("losses") or [])]
     if log:
         view["charts"].append(("SFT loss", figures.lines("SFT training loss", "optimizer step",
