@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,11 +15,37 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from crmweaver.org.schema import PRESETS
 from crmweaver.org.store import OrgError, open_org
 
-app = typer.Typer(help="Build, query, train and evaluate business agents on an offline CRM org.", no_args_is_help=True)
+
+class _Boundary(TyperGroup):
+    """Where what the system refuses stops, for every command: an unwritable folder, a folder where a
+    file should go, a full disk or a damaged SQLite file is one sentence, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as e:
+            fail(_os_message(e))
+        except sqlite3.DatabaseError as e:
+            fail(f"an SQLite file could not be read ({e}): it is damaged or not a crmweaver file; "
+                 "check an org with `crmweaver org validate ORG`, or rebuild it")
+
+
+def _os_message(e: OSError) -> str:
+    name = e.filename2 or e.filename  # a rename's target, else the file
+    where = f"{name}: " if name else ""
+    fix = {errno.ENOSPC: "free some disk space and rerun", errno.EACCES: "choose a folder you can write to",
+           errno.EPERM: "choose a folder you can write to", errno.EROFS: "choose a folder you can write to",
+           errno.EISDIR: "a folder has that name; choose another path", errno.ENOTDIR: "a file stands where a folder should be; choose another path",
+           errno.ENOENT: "check the path"}.get(e.errno, "check the path and rerun")
+    return f"{where}{e.strerror or e}; {fix}"
+
+
+app = typer.Typer(help="Build, query, train and evaluate business agents on an offline CRM org.", no_args_is_help=True, cls=_Boundary)
 org_app = typer.Typer(help="Build, inspect, validate and import CRM orgs.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 tasks_app = typer.Typer(help="Synthesize, split, summarise and import task sets.", no_args_is_help=True)
@@ -174,15 +202,14 @@ def query(
             if isinstance(result, list):
                 raise typer.Exit(1)
             return
-        lines = sys.stdin if str(jsonl) == "-" else _read_lines(jsonl)
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(_read_lines(jsonl), 1):
             if not line.strip():
                 continue
             try:
                 q = json.loads(line)["q"]
                 if not isinstance(q, str):
                     raise TypeError
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):  # not JSON, not UTF-8, nested too deep
                 result = [{"errorCode": "MALFORMED_REQUEST", "message": f'line {number} is not a JSON object like {{"q": "SELECT ..."}}'}]
             else:
                 result = run(org, q)
@@ -546,8 +573,8 @@ def eval_(
                 resume=resume, retry_infra_errors=retry_infra_errors, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
                 scorers=None if scorers.is_rules else scorers,
                 progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", highlight=False),
-                guideline_for=mem.guideline_for if mem else None,
-                on_record=mem.after_episode if mem and memory_write else None,
+                guideline_for=mem.guideline_for if mem is not None else None,  # an empty memory is falsy
+                on_record=mem.after_episode if mem is not None and memory_write else None,
                 live_org=live_org,
             )
         except EvalError as e:
@@ -735,15 +762,14 @@ def memory_search(
             if query is not None:
                 print(json.dumps([h.public() for h in memory.retrieve(query, k=k, threshold=threshold)], ensure_ascii=False))
                 return
-            lines = sys.stdin if str(queries) == "-" else _read_lines(queries)
-            for number, line in enumerate(lines, 1):
+            for number, line in enumerate(_read_lines(queries), 1):
                 if not line.strip():
                     continue
                 try:
                     text = json.loads(line)["query"]
                     if not isinstance(text, str):
                         raise TypeError
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, KeyError, TypeError, RecursionError):
                     fail(f'{queries}, line {number} is not a JSON object like {{"query": "Which agent ..."}}')
                 print(json.dumps([h.public() for h in memory.retrieve(text, k=k, threshold=threshold)], ensure_ascii=False), flush=True)
         except EmbedError as e:
@@ -760,7 +786,7 @@ def memory_show(
     from crmweaver.memory import MemoryStoreError, Store
 
     try:
-        with Store(memory_path, create=False) as store:
+        with Store(memory_path, readonly=True) as store:
             ids = [item_id] if store.get(item_id) else store.find_prefix(item_id)
             if len(ids) != 1:
                 raise MemoryStoreError(f"no item {item_id!r} in {memory_path}; list them with: crmweaver memory export {memory_path}"
@@ -789,7 +815,7 @@ def memory_stats(
     from crmweaver.memory import MemoryStoreError, Store
 
     try:
-        with Store(memory_path, create=False) as store:
+        with Store(memory_path, readonly=True) as store:
             stats = store.stats()
     except MemoryStoreError as e:
         fail(str(e))
@@ -814,7 +840,7 @@ def memory_export(
     from crmweaver.memory import MemoryStoreError, Store
 
     try:
-        with Store(memory_path, create=False) as store:
+        with Store(memory_path, readonly=True) as store:
             lines = [json.dumps(item.public(), ensure_ascii=False) + "\n" for item in store.items()]
     except MemoryStoreError as e:
         fail(str(e))
@@ -826,8 +852,13 @@ def memory_export(
 
 
 def _read_lines(path: Path):
+    """Lines as bytes (stdin for `-`): json.loads decodes each, so a line that is not UTF-8 is one bad
+    line, not the end of the batch."""
+    if str(path) == "-":
+        yield from sys.stdin.buffer
+        return
     try:
-        with path.open(encoding="utf-8") as f:
+        with path.open("rb") as f:
             yield from f
     except OSError as e:
         fail(f"cannot read {path}: {e.strerror}")
