@@ -598,26 +598,25 @@ def train_rl(
         **({"vllm_mode": "server", "vllm_server_base_url": config.vllm_url} if use_vllm and config.vllm_url else {}),
     )
     dataset = Dataset.from_list([{"prompt": str(i)} for i in range(len(tasks))])
-    trainer = None
-    if sampler_factory is not None:
-        sampler: Any = sampler_factory(policy, tokenizer)
-    elif use_vllm:
-        sampler = None  # bound to the trainer's client below
-    else:
-        sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
-                                max_new_tokens=config.max_new_tokens, seed=config.seed)
-    if isinstance(sampler, PolicySampler):  # its batch engine shares one forward among a group's threads
-        loop.concurrency = config.group_size
-    rollouts = _Rollouts(tasks, org, sampler, loop, config, env_config)
+    rollouts = _Rollouts(tasks, org, None, loop, config, env_config)  # its sampler is bound below
     trainer_cls = _skip_empty_steps(_skip_masked_batches(GRPOTrainer if cuda else _cpu_trainer(GRPOTrainer)))
     trainer = trainer_cls(model=policy, reward_funcs=[episode_reward], args=args, train_dataset=dataset,
                           processing_class=tokenizer, rollout_func=rollouts)
-    if use_vllm and sampler is None:
+    # the sampler is made after the trainer has moved the policy to its device: the PolicySampler's batch
+    # engine copies the weights where they are then (made before, on a GPU run it would decode on the CPU)
+    if sampler_factory is not None:
+        rollouts.sampler = sampler_factory(policy, tokenizer)
+    elif use_vllm:
         client = getattr(getattr(trainer, "vllm_generation", None), "vllm_client", None)
         if client is None:
             raise RLError("sampler vllm needs TRL's server mode: start `trl vllm-serve --model MODEL` and pass --vllm-url")
         rollouts.sampler = VLLMSampler(tokenizer, client=client, temperature=config.temperature, top_p=config.top_p,
                                        max_new_tokens=config.max_new_tokens)
+    else:
+        rollouts.sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
+                                         max_new_tokens=config.max_new_tokens, seed=config.seed)
+    if isinstance(rollouts.sampler, PolicySampler):  # its batch engine shares one forward among a group's threads
+        loop.concurrency = config.group_size
     from transformers import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # our StepLog reports each step; TRL's raw dict would too
