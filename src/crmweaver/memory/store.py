@@ -118,23 +118,45 @@ _COLUMNS = "id, title, body, key_text, task_type, skill, provenance, helpful, ha
 class Store:
     """One open memory file. Thread-safe (one connection behind a lock); open one per process."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, migrations: list | None = None):
+    def __init__(self, path: str | Path, *, create: bool = True, migrations: list | None = None, readonly: bool = False):
+        """`readonly` opens the file as it is (no WAL switch, no migration): it works on a read-only
+        file and never changes one that turns out not to be a memory."""
         self.path = Path(path)
-        if not create and not self.path.exists():
+        if (readonly or not create) and not self.path.exists():
             raise MemoryStoreError(f"no memory file at {self.path}; build one with: crmweaver memory build --from runs/ID --out {self.path}")
         if self.path.parent and not self.path.parent.exists():
             raise MemoryStoreError(f"the folder of {self.path} does not exist; create it or choose another path")
+        if self.path.is_dir():
+            raise MemoryStoreError(f"{self.path} is a folder, not a memory file; give the memory file's path")
         self._lock = threading.RLock()
+        migrations = MIGRATIONS if migrations is None else migrations
         try:
-            self.db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+            uri = self.path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+            self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._check_is_memory()  # before anything writes: WAL would rewrite a foreign file's header
+            if readonly:
+                if self.version == 0:
+                    raise MemoryStoreError(f"{self.path} holds no memory yet; build one with: crmweaver memory build "
+                                           f"--from runs/ID --out {self.path}")
+                if self.version < len(migrations):
+                    raise MemoryStoreError(f"{self.path} is a memory of an older crmweaver; open it writable once "
+                                           "(e.g. crmweaver memory build) to upgrade it")
+                return
             mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             self.db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate(MIGRATIONS if migrations is None else migrations)
+            self._migrate(migrations)
         except sqlite3.DatabaseError as e:
             raise MemoryStoreError(f"{self.path} is not a memory file ({e}); choose another path") from None
         if str(mode).lower() != "wal":  # e.g. a network file system: still correct, just slower under contention
             self.db.execute("PRAGMA journal_mode = DELETE")
+
+    def _check_is_memory(self) -> None:
+        """A file with tables but no migration number was written by something else."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 and tables:
+            raise MemoryStoreError(f"{self.path} is an SQLite file but not a memory file; choose another path")
 
     # --- plumbing ----------------------------------------------------------------------------
 

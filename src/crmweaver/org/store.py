@@ -101,7 +101,10 @@ class Org:
         return date.fromisoformat(self.meta["today"])
 
     def count(self, obj: str) -> int:
-        return self.conn.execute(f'SELECT COUNT(*) FROM "{self.schema.objects[obj].name}"').fetchone()[0]
+        try:
+            return self.conn.execute(f'SELECT COUNT(*) FROM "{self.schema.objects[obj].name}"').fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise OrgError(f"{self.path} is damaged ({e}); rebuild it with `crmweaver org build`") from None
 
     def close(self) -> None:
         self.conn.close()
@@ -116,15 +119,18 @@ class Org:
 def open_org(path: str | Path, *, readonly: bool = True) -> Org:
     """Open an org file built by `org build` or `org import`; read-only by default."""
     path = Path(path)
+    if path.is_dir():
+        raise OrgError(f"{path} is a folder, not an org file; give the org file's path (e.g. org.db)")
     if not path.is_file():
         raise OrgError(f"no org file at {path}; build one with `crmweaver org build --out {path}`")
-    uri = f"file:{path.resolve()}?mode={'ro' if readonly else 'rw'}"
+    uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rw'}"  # as_uri escapes '#', '?' and '%'
     try:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         rows = conn.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as e:
         raise OrgError(f"{path} is not a crmweaver org ({e}); build one with `crmweaver org build`") from e
-    meta = dict(rows)
+    meta = {str(k): str(v) for k, v in rows}
     missing = {"preset", "today", "schema_version"} - meta.keys()
     if missing:
         raise OrgError(f"{path} lacks org metadata {sorted(missing)}; rebuild it with `crmweaver org build`")
@@ -132,4 +138,12 @@ def open_org(path: str | Path, *, readonly: bool = True) -> Org:
         raise OrgError(
             f"{path} has schema version {meta['schema_version']}, this crmweaver reads {SCHEMA_VERSION}; rebuild it"
         )
-    return Org(path, conn, meta, schema_for(meta["preset"]))
+    try:
+        schema = schema_for(meta["preset"])
+        date.fromisoformat(meta["today"])
+    except ValueError as e:
+        raise OrgError(f"{path} has bad org metadata ({e}); rebuild it with `crmweaver org build`") from None
+    lacking = sorted(o.name for o in schema if o.name not in tables)
+    if lacking:
+        raise OrgError(f"{path} lacks the table(s) {', '.join(lacking[:5])}; rebuild it with `crmweaver org build`")
+    return Org(path, conn, meta, schema)

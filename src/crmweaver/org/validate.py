@@ -37,11 +37,17 @@ MAX_EXAMPLES = 3
 def validate(org: Org) -> list[str]:
     """All violations found in the org, one line each (with up to three example ids)."""
     conn, schema = org.conn, org.schema
-    problems = list(check_tables(conn, schema))
-    if problems:  # the other checks assume every table and column exists
-        return problems
-    for check in CHECKS:
-        problems.extend(check(conn, schema))
+    try:
+        damage = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        if damage != ["ok"]:  # the other checks would read damaged pages
+            return [f"the file is damaged: {d}" for d in damage]
+        problems = list(check_tables(conn, schema))
+        if problems:  # the other checks assume every table and column exists
+            return problems
+        for check in CHECKS:
+            problems.extend(check(conn, schema))
+    except sqlite3.DatabaseError as e:
+        return [f"the file is damaged: {e}"]
     return problems
 
 
