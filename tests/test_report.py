@@ -238,3 +238,27 @@ def test_committed_cpu_demo_study_renders_its_curves(browser, tmp_path):
     assert p.locator("#viewer").count() == 0
     assert page.errors == [] and page.fetched == []
     p.close()
+
+
+def test_hostile_messages_never_break_the_viewer_data():
+    """Whatever a model or a hand-edited file put in the messages, every episode gets a readable detail."""
+    from crmweaver.report.episodes import detail, viewer_data
+
+    deep = "[" * 5000 + "]" * 5000
+    record = {"key": "k", "task": "handle_time", "reward": 0, "messages": [
+        {"role": "system", "content": "sys\n\n# Guideline from similar tasks\nDo X.\n\n# The user\nsomeone"},
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": "<thought>t<execute>SELECT Id FROM Case"},  # tags never closed
+        {"role": "user", "content": deep},
+        {"role": "assistant", "content": None, "tool_calls": [{"function": {"name": "respond", "arguments": "{bad json"}}]},
+        {"role": "tool", "content": '[{"errorCode": "INVALID_FIELD", "message": "No such column"}]'},
+        {"role": "assistant", "content": "</script><script>alert(1)</script><respond>x</respond>"},
+    ]}
+    d = detail(record, {})
+    assert d["guideline"] == "Do X." and d["request"] == "q"
+    kinds = [t.get("kind") or t["role"] for t in d["turns"]]
+    assert kinds == ["execute", "observation", "invalid", "observation", "respond"]
+    assert d["turns"][0]["thought"] == "t" and d["turns"][3]["error"] == ["INVALID_FIELD: No such column"]
+    broken = dict(record, messages=[{"role": "assistant", "content": 42}])  # not text: the episode says so
+    data = viewer_data([[record, broken]])
+    assert len(data["index"]) == len(data["details"]) == 2

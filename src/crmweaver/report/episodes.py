@@ -56,7 +56,7 @@ def observation(text: str) -> dict[str, Any]:
     """{"table": {...}} for a query result, {"error": [...]} for Salesforce's error list, else {"text": ...}."""
     try:
         value = json.loads(text)
-    except (ValueError, TypeError):  # a result cut at the env's observation_chars is JSON no more
+    except (ValueError, TypeError, RecursionError):  # a result cut at the env's observation_chars is JSON no more
         return {"text": text, "cut": True} if text.lstrip().startswith(("{", "[")) else {"text": text}
     if isinstance(value, list) and value and all(isinstance(e, dict) and "errorCode" in e for e in value):
         return {"error": [f"{e.get('errorCode')}: {e.get('message', '')}" for e in value]}
@@ -156,5 +156,12 @@ def viewer_data(runs: list[list[dict[str, Any]]]) -> dict[str, Any]:
     for i, records in enumerate(runs):
         for r in records:
             index.append(index_row(r, i))
-            packed.append(pack(detail(r, systems)))
+            try:
+                shown = detail(r, systems)
+            except Exception as e:  # a hand-edited or foreign record: the page still opens, this episode says why
+                shown = {"system": 0, "request": None, "guideline": None, "turns": [], "response": r.get("response"),
+                         "expected": r.get("expected"), "extracted": None, "metric": None, "detail": None, "memory": [],
+                         "infra_error": f"this episode's messages could not be read ({type(e).__name__}: {e})", "traceback": None}
+                systems.setdefault("", len(systems))
+            packed.append(pack(shown))
     return {"columns": INDEX_COLUMNS, "index": index, "details": packed, "systems": pack(list(systems))}
