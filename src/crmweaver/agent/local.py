@@ -229,9 +229,9 @@ class Generator:
         else:
             sampling.update(temperature=None, top_p=None, top_k=None)
         cache_kwarg = "cache" if "cache" in getattr(gen_utils, "ALL_CACHE_NAMES", ()) else "past_key_values"
-        input_ids = torch.tensor([prompt_ids], dtype=torch.long)
-        eos = self.tokenizer.eos_token_id
         model = self._hf
+        input_ids = torch.tensor([prompt_ids], dtype=torch.long, device=model.device)  # a policy on a GPU generates there
+        eos = self.tokenizer.eos_token_id
         was_training = model.training
         model.eval()
         try:
