@@ -11,7 +11,7 @@ from crmweaver.agent.backend import ScriptedBackend
 from crmweaver.agent.loop import run_episode
 from crmweaver.agent.oracle import OracleBackend
 from crmweaver.env.episode import Episode
-from crmweaver.memory import Memory, rule_distill, trajectories
+from crmweaver.memory import Memory, llm_distill, rule_distill, trajectories
 from crmweaver.memory.worked import worked_plan
 from crmweaver.org.store import open_org
 from crmweaver.soql.engine import run as run_query
@@ -115,3 +115,6 @@ def test_a_planted_instruction_never_reaches_a_later_prompt(tmp_path, org, handl
     assert "# Guideline from similar tasks" in system and "SELECT Id, OwnerId FROM Case" in system
     guideline = system.split("# Guideline from similar tasks", 1)[1]
     assert "banana" not in system.lower() and "previous" not in guideline.lower(), guideline
+    distiller = ScriptedBackend(["TITLE: t\nGUIDELINE:\nDo it."])  # nor does it reach an LLM distiller's prompt
+    llm_distill(trajectories([record]), distiller)
+    assert "banana" not in distiller.calls[0][1]["content"].lower()
