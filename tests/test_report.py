@@ -125,6 +125,8 @@ def test_report_of_real_runs_in_chromium(runs, browser, tmp_path):
     assert page.cell("scores", "all", "pass^2", "oracle") == "100.0"
     diff = p.inner_text('table[data-table="diffs"][data-org="all"] tr[data-row="ALL"] td')
     assert diff.startswith("-") and "[" in diff  # scripted − oracle, a paired interval
+    non_none = p.inner_text('table[data-table="diffs"][data-org="all"] tr[data-row="non-None golds"] td')
+    assert non_none.startswith("-100.0")  # the oracle answers every non-None gold; the scripted model none
     assert "HTTP 503" in p.inner_text('table[data-table="infra"]')
     assert p.locator("#behaviour img").count() >= 3  # pass^k, terminations, distributions
 

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crmweaver.evaluate.intervals import difference
+from crmweaver.evaluate.intervals import NON_NONE, difference
 from crmweaver.evaluate.summary import GroupSummary, Summary, org_family
 from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
 from crmweaver.report import episodes, figures
@@ -71,8 +71,8 @@ def score_section(runs: list[Run], family: str | None) -> dict[str, Any]:
     groups = [s.overall for s in summaries.values()]
     trials = max((s.trials for s in summaries.values()), default=1)
 
-    def row(name: str, get, strong: bool = False) -> dict[str, Any]:
-        return {"name": name, "cells": [get(g) if g else "-" for g in groups] + [""], "strong": strong}
+    def row(name: str, get) -> dict[str, Any]:
+        return {"name": name, "cells": [get(g) if g else "-" for g in groups] + [""], "strong": False}
 
     rows = [{"name": name, "cells": cells, "strong": name == "ALL"} for name, cells in skills]
     more = [row(f"pass^{k}", lambda g, k=k: _pct(g.pass_k.get(k))) for k in range(1, trials + 1)]
@@ -91,7 +91,8 @@ def score_section(runs: list[Run], family: str | None) -> dict[str, Any]:
     others = [r for r in runs[1:] if records(r)]
     if base is not None and records(base) and others:
         found = [difference(records(base), records(r)) for r in others]
-        keys = [(name, name) for name, _ in skills] + [(name, f"type:{name}") for name, _ in types]
+        figure = {"non-None golds": NON_NONE}  # compare_rows' row names are intervals' figure names but this one
+        keys = [(name, figure.get(name, name)) for name, _ in skills] + [(name, f"type:{name}") for name, _ in types]
         diffs = {"head": [f"{r.label} − {base.label}" for r in others], "rows": [
             {"name": name, "cells": [_delta(f.get(key)) for f in found]} for name, key in keys]}
     codes = [name for name, _ in types]
