@@ -45,6 +45,15 @@ class FakeServer:
                 mode = self.path.strip("/").split("/")[0]
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
                 outer.requests.append((mode, {k.lower(): v for k, v in self.headers.items()}, body))
+                if mode == "trickle":  # headers, then one byte of a long body every 0.2 s
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", "100000")
+                    self.end_headers()
+                    while not outer.release.wait(0.2):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                    return
                 status, payload = outer.answer(mode, body)
                 if status is None:  # hang: never answer (until the test ends)
                     outer.release.wait(30)
@@ -219,6 +228,14 @@ def test_hang_times_out_within_configured_time(server):
     elapsed = time.monotonic() - start
     assert 1.0 <= elapsed < 4.0  # two attempts of 0.5 s and a short backoff
     assert len(server.calls("hang")) >= 2
+
+
+def test_trickling_server_times_out_per_request(server):
+    """The client's timeout bounds each socket read; a byte every 0.2 s never tripped it (issue 17)."""
+    start = time.monotonic()
+    with pytest.raises(InfraError, match=r"did not answer within 0.5 s — check that the server is up"):
+        backend(server.url("trickle"), timeout_s=0.5, max_retries=0).generate(MESSAGES)
+    assert time.monotonic() - start < 10  # the old client kept reading for the whole body (~5.5 h)
 
 
 def test_unreachable_port_names_the_url():

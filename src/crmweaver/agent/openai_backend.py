@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from typing import Any
 
@@ -64,15 +65,42 @@ class OpenAIBackend:
         self.backoff_max_s = backoff_max_s
         self.retries = 0  # retries made over this backend's life (the runner may report it)
         self._api_key = api_key or os.environ.get("OPENAI_API_KEY") or PLACEHOLDER_KEY
-        self._client = None
+        self._local = threading.local()  # one client per thread: a request past its deadline closes only its own
 
     def _get_client(self):
-        if self._client is None:
+        client = getattr(self._local, "client", None)
+        if client is None:
             import openai
 
             # The client's own retries are off: this class decides what deserves one.
-            self._client = openai.OpenAI(api_key=self._api_key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0)
-        return self._client
+            client = self._local.client = openai.OpenAI(api_key=self._api_key, base_url=self.base_url,
+                                                        timeout=self.timeout_s, max_retries=0)
+        return client
+
+    def _create(self, kwargs: dict[str, Any]) -> Any:
+        """One request under a deadline for the whole of it. The client's timeout bounds each socket
+        read, so a server trickling a byte now and then would never time out: past the deadline a
+        timer closes this thread's client, which ends the read."""
+        client = self._get_client()
+        expired = threading.Event()
+
+        def expire() -> None:  # runs in the timer's thread
+            expired.set()
+            client.close()
+
+        timer = threading.Timer(self.timeout_s, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            return client.chat.completions.create(**kwargs)
+        except Exception:
+            if expired.is_set():
+                raise _Deadline() from None
+            raise
+        finally:
+            timer.cancel()
+            if expired.is_set():  # closed: the next request opens a new client
+                self._local.client = None
 
     def generate(self, messages: list[dict[str, Any]], *, tools: list[dict] | None = None, task: TaskRow | None = None) -> Generation:
         import openai
@@ -83,15 +111,15 @@ class OpenAIBackend:
         attempts = self.max_retries + 1
         for attempt in range(attempts):
             try:
-                response = self._get_client().chat.completions.create(**kwargs)
+                response = self._create(kwargs)
                 return self._generation(response, retries=attempt)
             except openai.APIStatusError as e:
                 if not _should_retry(e.status_code):
                     raise InfraError(self._status_message(e)) from None
                 last = f"kept failing with HTTP {e.status_code} ({_server_message(e)})"
                 delay = _retry_after(e)
-            except openai.APITimeoutError:
-                last = f"did not answer within {self.timeout_s:g} s — raise the timeout or check the server"
+            except (openai.APITimeoutError, _Deadline):
+                last = f"did not answer within {self.timeout_s:g} s — check that the server is up and not overloaded"
                 delay = None
             except openai.APIConnectionError as e:
                 last = f"could not be reached ({_cause(e)}) — is the server running?"
@@ -142,6 +170,10 @@ class OpenAIBackend:
             completion_tokens=(usage.completion_tokens or 0) if usage else 0,
             extra=extra,
         )
+
+
+class _Deadline(Exception):
+    """A request ran past the backend's timeout_s (however slowly its bytes kept coming)."""
 
 
 def _server_message(e: Any) -> str:
