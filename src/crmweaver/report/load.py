@@ -105,7 +105,8 @@ def is_run(path: Path) -> bool:
 def load_run(path: Path, label: str) -> Run:
     """A run folder: records, the summary computed from them as `crmweaver eval` does, and notices."""
     notices: list[str] = []
-    config = _json(path / RUN, notices, "the run's configuration") or {}
+    config = _json(path / RUN, notices, "the run's configuration")
+    config = config if isinstance(config, dict) else {}
     records: list[dict[str, Any]] = []
     if (path / RESULTS).is_file():
         try:
@@ -120,8 +121,11 @@ def load_run(path: Path, label: str) -> Run:
     if records:
         trials = config.get("trials") if isinstance(config.get("trials"), int) else None
         summary = summarize(records, trials=trials, model=config.get("model"))
-        if stored is None:
+        if not (path / SUMMARY).is_file():
             notices.append(f"{path} has no {SUMMARY}: its scores are computed here from {RESULTS}.")
+        elif isinstance(stored, dict) and (stored.get("overall") or {}).get("n") != len(records):
+            notices.append(f"{path / SUMMARY} counts other episodes than {RESULTS} holds (a run resumed or cut short "
+                           f"after it was written): the scores here are {RESULTS}'s, as `crmweaver report` rewrites them.")
     elif stored is not None:
         try:
             summary = summary_from_dict(stored)
