@@ -105,3 +105,20 @@ def test_bad_query_in_an_episode_is_not_an_infra_error(b2b_org_path, task, tmp_p
     (record,), _ = load_results(tmp_path / "results.jsonl")
     assert record["infra_error"] is None and record["termination"] == "respond"
     assert "MALFORMED_QUERY" in json.dumps(record["messages"])
+
+
+def test_two_evals_cannot_write_one_run_folder(b2b_org_path, task, tmp_path):
+    """Two evals into one --out both ran what was missing and duplicated records (issue 17)."""
+    from crmweaver.evaluate import EvalError
+    from crmweaver.evaluate.results import lock_run, run_in_progress
+
+    held = lock_run(tmp_path)  # as a running eval holds it
+    assert run_in_progress(tmp_path)
+    with pytest.raises(EvalError, match="another crmweaver eval is writing"):
+        evaluate(b2b_org_path, [task], lambda: ScriptedBackend([DONE]), out_dir=tmp_path)
+    held.close()
+    assert not run_in_progress(tmp_path)
+    evaluate(b2b_org_path, [task], lambda: ScriptedBackend([DONE]), out_dir=tmp_path)
+    evaluate(b2b_org_path, [task], lambda: ScriptedBackend([DONE]), out_dir=tmp_path, resume=True)
+    records, _ = load_results(tmp_path / "results.jsonl")
+    assert len(records) == 1 and not run_in_progress(tmp_path)

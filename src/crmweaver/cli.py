@@ -651,13 +651,15 @@ def report(
         _html_report(runs, html)
         return
     from crmweaver.evaluate import write_summary
-    from crmweaver.evaluate.results import ResultsFileError
+    from crmweaver.evaluate.results import ResultsFileError, run_in_progress
     from crmweaver.evaluate.table import compare_table
 
     summaries = {}
     for run in runs:
         if not (run / "results.jsonl").is_file():
             fail(f"{run} has no results.jsonl; give run folders written by `crmweaver eval --out`")
+        if run_in_progress(run):
+            err.print(f"[yellow]warning:[/yellow] an eval is still writing {escape(str(run))}: its figures are partial", highlight=False)
         try:
             summaries[run.name] = write_summary(run)
         except ResultsFileError as e:

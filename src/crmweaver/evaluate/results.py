@@ -101,6 +101,42 @@ def rewrite(path: str | Path, records: list[dict[str, Any]]) -> None:
     write_atomic(path, "".join(dumps(r) + "\n" for r in records))
 
 
+LOCK = ".lock"
+
+
+def lock_run(out: str | Path):
+    """Hold the run folder's lock (an open file; closing it releases). Two evals appending to one
+    results file would both run what is missing and duplicate records. None where flock is missing."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return None
+    f = (Path(out) / LOCK).open("a")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        raise ResultsFileError(f"another crmweaver eval is writing {out}; wait for it to finish or choose another --out") from None
+    return f
+
+
+def run_in_progress(out: str | Path) -> bool:
+    """Whether an eval holds the run folder's lock now (report warns: its figures are partial)."""
+    path = Path(out) / LOCK
+    if not path.exists():
+        return False
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    with path.open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
+
+
 class Appender:
     """Appends records one line at a time, flushed and fsynced, from one thread."""
 

@@ -25,6 +25,7 @@ from crmweaver.evaluate.results import (
     Appender,
     ResultsFileError,
     load_results,
+    lock_run,
     rewrite,
     task_key,
     work_key,
@@ -177,7 +178,16 @@ def evaluate(
     wanted = {i.key for i in items}
 
     out.mkdir(parents=True, exist_ok=True)
-    records = _existing(results_path, resume, wanted, retry_infra_errors)
+    try:
+        lock = lock_run(out)  # held until this run returns
+    except ResultsFileError as e:
+        raise EvalError(str(e)) from None
+    try:
+        records = _existing(results_path, resume, wanted, retry_infra_errors)
+    except BaseException:
+        if lock is not None:
+            lock.close()
+        raise
     done_keys = {r["key"] for r in records}
     todo = [i for i in items if i.key not in done_keys]
     write_atomic(out / RUN, _run_json(org_path, model, trials, concurrency, executor, key_config, len(items)))
@@ -210,6 +220,8 @@ def evaluate(
         close = getattr(stream, "close", None)
         if close:
             close()
+        if lock is not None:
+            lock.close()
     return write_summary(out, trials=trials, model=model, default_org=preset)
 
 
