@@ -13,8 +13,9 @@ cut are the `Episode`'s; the reward is `scoring.score` of the final answer, 0 un
 same reward on the same dialogue.
 
 Cheap to copy (`env.copy()`: a fresh episode on the same task and org, no I/O) and safe across
-threads: each thread queries the org through its own read-only SQLite connection (the query
-timeout is a per-connection progress handler, so two threads must never share one).
+threads: off the main thread an episode queries the org through that thread's own read-only
+SQLite connection (the query timeout is a per-connection progress handler, so two threads must
+never share one). One CRMEnv is one episode: step it from one thread at a time.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.actions import Action, parse_react, parse_tool_call
-from crmweaver.env.episode import EnvConfig, Episode, SimulatedUser
+from crmweaver.env.episode import EnvConfig, Episode, QueryRunner, SimulatedUser
 from crmweaver.org.store import Org, open_org
 from crmweaver.scoring import Extractor, Judge, Score, score
 from crmweaver.tasks.row import TaskRow
@@ -58,32 +59,32 @@ class CRMEnv:
 
     def __init__(self, task: TaskRow | dict[str, Any] | str, org: Org | str | Path, config: EnvConfig | None = None, *,
                  guideline: str | None = None, user: SimulatedUser | None = None,
-                 extractor: Extractor | None = None, judge: Judge | None = None):
+                 extractor: Extractor | None = None, judge: Judge | None = None, queries: QueryRunner | None = None):
         self.task = as_task(task)
         self.org_path = Path(org.path if isinstance(org, Org) else org)
         self._org = org if isinstance(org, Org) else None
-        self._owner = threading.get_ident()  # the thread allowed to use a caller's open Org
         self.config = config or EnvConfig()
-        self.guideline, self.user, self.extractor, self.judge = guideline, user, extractor, judge
-        self.episode: Episode | None = None
+        self.hooks = {"guideline": guideline, "user": user, "extractor": extractor, "judge": judge, "queries": queries}
+        self.episode = Episode(self.org(), self.task, self.config, **self.hooks)  # the state machine under this API
 
     @classmethod
     def from_task(cls, task: TaskRow | dict[str, Any] | str, org: Org | str | Path, **options: Any) -> "CRMEnv":
-        """`options`: EnvConfig fields (protocol, max_turns, schema, aided, ...) and guideline, user, extractor, judge."""
-        hooks = {k: options.pop(k) for k in ("guideline", "user", "extractor", "judge") if k in options}
+        """`options`: EnvConfig fields (protocol, max_turns, schema, aided, ...) and guideline, user,
+        extractor, judge, queries (Episode's hooks), or a whole `config`."""
+        hooks = {k: options.pop(k) for k in ("guideline", "user", "extractor", "judge", "queries") if k in options}
         config = options.pop("config", None) or EnvConfig()
         return cls(task, org, replace(config, **options) if options else config, **hooks)
 
     def copy(self) -> "CRMEnv":
         """A fresh, unstarted episode on the same task, org and settings (one per rollout)."""
-        return CRMEnv(self.task, self._org if self._org is not None else self.org_path, self.config, guideline=self.guideline,
-                      user=self.user, extractor=self.extractor, judge=self.judge)
+        return CRMEnv(self.task, self._org if self._org is not None else self.org_path, self.config, **self.hooks)
 
     __copy__ = copy
 
     def org(self) -> Org:
-        """The org for the calling thread: the caller's open Org on its own thread, else a per-thread connection."""
-        if self._org is not None and threading.get_ident() == self._owner:
+        """The org for the calling thread: a caller's open Org on the main thread, else this
+        thread's own read-only connection to the same file."""
+        if self._org is not None and threading.current_thread() is threading.main_thread():
             return self._org
         return thread_org(self.org_path)
 
@@ -91,15 +92,16 @@ class CRMEnv:
 
     def reset(self) -> list[dict[str, Any]]:
         """Start (or restart) the episode; returns the opening messages: the system prompt and the user's request."""
-        self.episode = Episode(self.org(), self.task, self.config, guideline=self.guideline, user=self.user,
-                               extractor=self.extractor, judge=self.judge)
+        self.episode.org = self.org()
         return self.episode.reset()
 
     def step(self, action: Any) -> tuple[str, float, bool, dict[str, Any]]:
         """Apply one model turn. Never raises on what a model emits: a malformed action is a format
         reminder (and costs a turn). `info`: the parsed `action`, the `messages` this turn added,
         and once done the `termination` and the `score` (scoring.Score)."""
-        episode = self._started()
+        episode = self.episode
+        if not episode.messages:
+            self.reset()
         before = len(episode.messages)
         text, tool_calls = split_action(action)
         episode.org = self.org()  # a copy stepped from another thread uses that thread's connection
@@ -114,21 +116,15 @@ class CRMEnv:
 
     def score(self) -> Score:
         """scoring.score of the episode so far (0 until it ends with an answer)."""
-        return self._started().reward()
+        return self.episode.reward()
 
     @property
     def done(self) -> bool:
-        return self.episode is not None and self.episode.done
+        return self.episode.done
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return self.episode.messages if self.episode is not None else []
-
-    def _started(self) -> Episode:
-        if self.episode is None:
-            self.reset()
-        assert self.episode is not None
-        return self.episode
+        return self.episode.messages
 
 
 def split_action(action: Any) -> tuple[str | None, list[dict[str, Any]] | None]:

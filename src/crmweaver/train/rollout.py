@@ -26,10 +26,9 @@ Samplers:
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +36,9 @@ from crmweaver.agent.backend import Generation, InfraError
 from crmweaver.agent.chat_ids import TurnIds, encode_chat  # noqa: F401 (encode_chat: re-exported for scripted samplers)
 from crmweaver.agent.local import STOP_TAGS, Generator, check_room, make_generation
 from crmweaver.agent.loop import run_episode
-from crmweaver.env.episode import EnvConfig, Episode
-from crmweaver.org.store import Org, open_org
+from crmweaver.env.crm_env import CRMEnv
+from crmweaver.env.episode import EnvConfig
+from crmweaver.org.store import Org
 from crmweaver.scoring import Score
 from crmweaver.tasks.row import TaskRow
 
@@ -100,11 +100,10 @@ def run_rollout(
 ) -> Rollout:
     """Play one episode with `sampler` (a session of it, when it has sessions) and turn it into ids +
     env mask. Safe to call from several threads at once: off the main thread the episode runs on
-    its own read-only connection to the org (SQLite's progress handler is per connection)."""
+    its own read-only connection to the org (CRMEnv's rule: SQLite's progress handler is per connection)."""
     backend = sampler.session(f"{task.task}:{task.idx}:{index}") if hasattr(sampler, "session") else sampler
-    with _own_connection(org) as episode_org:
-        env = Episode(episode_org, task, config or EnvConfig(), guideline=guideline[1] if guideline else None)
-        result = run_episode(env, backend)
+    env = CRMEnv(task, org, config or EnvConfig(), guideline=guideline[1] if guideline else None)
+    result = run_episode(env.episode, backend)
     turns = [x for x in result.extra if "prompt_ids" in x and "completion_ids" in x]
     prompts = [list(x["prompt_ids"]) for x in turns]
     completions = [list(x["completion_ids"]) for x in turns]
@@ -155,15 +154,6 @@ def splice_turns(prompts: list[list[int]], completions: list[list[int]], *, toke
 
     ids, mask = episode_from_turns(prompts, completions, tokenizer=tokenizer)
     return list(ids), [int(m) for m in mask]
-
-
-@contextlib.contextmanager
-def _own_connection(org: Org) -> Iterator[Org]:
-    if threading.current_thread() is threading.main_thread():
-        yield org
-        return
-    with open_org(org.path) as own:
-        yield own
 
 
 def _logprobs(turns: list[dict[str, Any]], completion_ids: list[int], env_mask: list[int]) -> list[float] | None:

@@ -1,51 +1,55 @@
 """verl adapter: our tasks, environment and reward inside verl's multi-turn agent loop (multi-node RL).
 
-verl (volcengine/verl, on Ray, vLLM/SGLang rollouts) trains multi-turn agents from three things,
-all provided here:
+verl (volcengine/verl, on Ray, vLLM/SGLang rollouts) trains multi-turn agents from four things,
+all provided here, each a thin layer over `crmweaver.env.CRMEnv` (no parsing or scoring of ours):
 
-  1. a dataset row per task (`verl_row`): `prompt` (the chat an Episode opens with: system prompt
-     with schema, task context and optional guideline; the user's request), `data_source`,
-     `ability`, `reward_model` and `extra_info` with `interaction_kwargs` (the task row as JSON and
-     the org path) — written as parquet by `write_verl_dataset`;
-  2. an interaction (`CRMInteraction`, verl's `BaseInteraction` API): after every assistant turn it
-     steps our Episode — `<execute>` runs the query and the result comes back as the next user
-     message; `<respond>` ends the rollout with the scorer's reward as the turn score;
-  3. a reward function (`compute_score`, verl's `custom_reward_function`): the final `<respond>` of
-     the decoded response scored by `scoring.score`, wrapped, never rewritten (STYLE item 11).
+  1. a dataset row per task (`verl_row`): `prompt` (the CRMEnv's opening messages), `data_source`,
+     `ability`, `reward_model` and `extra_info` with `interaction_kwargs` and `tools_kwargs` (the
+     task row as JSON and the org path), written as parquet by `write_verl_dataset`;
+  2. tools (`CRMTool`, verl's `BaseTool`; `tools_config` writes the tools YAML): execute_soql and
+     execute_sosl, each call one CRMEnv step;
+  3. an interaction (`CRMInteraction`, verl's `BaseInteraction`; `interaction_config` writes its
+     YAML): the simulated user. verl hands it every assistant message without a tool call: in the
+     tools protocol that message is the answer (CRMEnv's `respond`); in the ReAct protocol it is
+     the whole turn (`<execute>` or `<respond>`). The CRMEnv's reward is the turn score.
+     Tools and interaction of one rollout step ONE CRMEnv: verl gives both the same request id;
+  4. a reward function (`compute_score`, verl's `custom_reward_function`): the interaction's final
+     turn score when verl passes it (`turn_scores`), else the CRMEnv's score of the decoded
+     transcript (env.crm_env.score_transcript).
 
-verl is imported only when verl itself asks for `CRMInteraction` (module `__getattr__`), so the
-conversion and the session logic (`EnvSession`) run and are tested on a CPU without verl.
-See docs/gpu.md for the run recipe.
+BaseInteraction exists in verl <= 0.7 (0.8 removed interactions; BaseTool and the tools YAML are
+unchanged). verl is imported only when verl asks for `CRMTool` or `CRMInteraction` (module
+`__getattr__`). Tested with verl 0.7.1's own loaders (`pip install -e '.[verl]'`); docs/verl.md.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import uuid
+import threading
 from pathlib import Path
 from typing import Any
 
-from crmweaver.env.actions import Action, parse_react
-from crmweaver.env.episode import EnvConfig, Episode
-from crmweaver.scoring import score
+from crmweaver.env.actions import TOOL_SCHEMAS
+from crmweaver.env.crm_env import CRMEnv, score_transcript
 from crmweaver.tasks.row import TaskRow
 
 DATA_SOURCE = "crmweaver"
 INTERACTION_NAME = "crmweaver"
-_RESPOND = re.compile(r"<\s*respond\s*>", re.IGNORECASE)
-_EXECUTE = re.compile(r"<\s*execute\s*>(.*?)<\s*/\s*execute\s*>", re.IGNORECASE | re.DOTALL)
+QUERY_TOOLS = ("execute_soql", "execute_sosl")
 
 
 # --- 1. data ----------------------------------------------------------------------------------
 
 
 def verl_row(task: TaskRow, org: Any, org_path: str | Path, *, index: int, split: str = "train",
-             guideline: str | None = None, max_turns: int = 20, agent_name: str = "tool_agent") -> dict[str, Any]:
+             guideline: str | None = None, max_turns: int = 20, agent_name: str = "tool_agent",
+             protocol: str = "react") -> dict[str, Any]:
     """One verl dataset row. Every nested value is a string, number or list of strings so that rows
-    of all 22 task types share one parquet schema (the task row travels as JSON text)."""
-    messages = Episode(org, task, EnvConfig(max_turns=max_turns), guideline=guideline).reset()
+    of all 22 task types share one parquet schema (the task row travels as JSON text).
+    `protocol`: react (text tags, the interaction steps every turn) or tools (CRMTool + the interaction)."""
+    messages = CRMEnv.from_task(task, org, max_turns=max_turns, guideline=guideline, protocol=protocol).reset()
     task_json = task.model_dump_json()
+    episode = {"task_json": task_json, "org_path": str(org_path), "max_turns": max_turns, "protocol": protocol}
     return {
         "data_source": f"{DATA_SOURCE}/{task.task}",
         "agent_name": agent_name,
@@ -57,14 +61,15 @@ def verl_row(task: TaskRow, org: Any, org_path: str | Path, *, index: int, split
             "index": index,
             "task_type": task.task,
             "task_json": task_json,
-            "interaction_kwargs": {"name": INTERACTION_NAME, "task_json": task_json, "org_path": str(org_path),
-                                   "max_turns": max_turns},
+            "interaction_kwargs": {"name": INTERACTION_NAME, **episode},
+            # react rows have none (parquet cannot store an empty struct; verl reads a missing one as {})
+            **({"tools_kwargs": {name: {"create_kwargs": episode} for name in QUERY_TOOLS}} if protocol == "tools" else {}),
         },
     }
 
 
 def verl_rows(tasks: list[TaskRow], org_path: str | Path, *, split: str = "train", memory: Any = None,
-              max_turns: int = 20) -> list[dict[str, Any]]:
+              max_turns: int = 20, protocol: str = "react") -> list[dict[str, Any]]:
     """Rows for a task list; with a Memory, each prompt carries its top-1 guideline (the `always`
     hint rule; the other rules need the trainer's loop, see train.memory_loop)."""
     from crmweaver.org.store import open_org
@@ -73,7 +78,8 @@ def verl_rows(tasks: list[TaskRow], org_path: str | Path, *, split: str = "train
     rows = []
     for i, task in enumerate(tasks):
         found = memory.guideline_for(task) if memory is not None else None
-        rows.append(verl_row(task, org, org_path, index=i, split=split, guideline=found[1] if found else None, max_turns=max_turns))
+        rows.append(verl_row(task, org, org_path, index=i, split=split, guideline=found[1] if found else None, max_turns=max_turns,
+                             protocol=protocol))
     return rows
 
 
@@ -93,109 +99,142 @@ def write_verl_dataset(rows: list[dict[str, Any]], path: str | Path) -> Path:
     return path
 
 
-# --- 2. the environment, one rollout at a time ------------------------------------------------
+# --- 2-3. one CRMEnv per rollout, shared by its tools and its interaction ---------------------
+
+_sessions: dict[str, CRMEnv] = {}  # verl's request id -> the rollout's CRMEnv (one agent-loop worker process)
+_lock = threading.Lock()
 
 
-class EnvSession:
-    """One rollout's Episode, stepped with the assistant's messages as verl produces them."""
+def start_session(request_id: str, task_json: str, org_path: str, max_turns: int = 20, protocol: str = "react", **_: Any) -> CRMEnv:
+    env = CRMEnv.from_task(task_json, org_path, max_turns=int(max_turns), protocol=protocol)
+    env.reset()
+    with _lock:
+        _sessions[request_id] = env
+    return env
 
-    def __init__(self, task_json: str, org_path: str | Path, max_turns: int = 20, org: Any = None):
-        from crmweaver.org.store import open_org
 
-        self.task = TaskRow.model_validate_json(task_json)
-        self.episode = Episode(org if org is not None else open_org(org_path), self.task, EnvConfig(max_turns=max_turns))
-        self.episode.reset()
+def end_session(request_id: str) -> None:
+    with _lock:
+        _sessions.pop(request_id, None)
 
-    def respond(self, messages: list[dict[str, Any]]) -> tuple[bool, str, float, dict[str, Any]]:
-        """verl's generate_response: (done, next user message, turn score, extra)."""
-        last = next((m for m in reversed(messages) if m.get("role") == "assistant"), None)
-        content = last.get("content") if last else None
-        if isinstance(content, list):  # typed content blocks
-            content = "".join(b.get("text", "") for b in content if isinstance(b, dict))
-        result = self.episode.step(content or "")
-        if result.done:
-            s = self.episode.reward()
-            return True, "", float(s.reward), {"termination": self.episode.termination, "metric": s.metric, "detail": s.detail}
-        return False, result.observation or "", 0.0, {"action": result.action.kind}
 
-    def score(self) -> float:
-        return float(self.episode.reward().reward) if self.episode.done else 0.0
+def session(request_id: str | None) -> CRMEnv | None:
+    with _lock:
+        return _sessions.get(request_id or "")
+
+
+def answer_turn(env: CRMEnv, messages: list[dict[str, Any]]) -> tuple[bool, str, float, dict[str, Any]]:
+    """verl's generate_response for an assistant message without a tool call: (done, next user message, turn score, extra)."""
+    last = next((m for m in reversed(messages) if m.get("role") == "assistant"), {})
+    content = last.get("content")
+    action: Any = dict(last, role="assistant")
+    if env.config.protocol == "tools":  # verl routes tool calls to the tools: what reaches the user is the answer
+        text = "".join(b.get("text", "") for b in content if isinstance(b, dict)) if isinstance(content, list) else content
+        action = {"name": "respond", "arguments": {"content": text or ""}}
+    observation, reward, done, info = env.step(action)
+    extra = {"action": info["action"].kind}
+    if done:
+        extra.update(termination=info.get("termination"), metric=info["score"].metric, detail=info["score"].detail)
+    return done, observation, reward, extra
+
+
+def tool_call(env: CRMEnv | None, name: str, parameters: dict[str, Any], create_kwargs: dict[str, Any]) -> str:
+    """One tool call on the rollout's CRMEnv (or, with no interaction running, on a fresh one: a lone query)."""
+    if env is None:
+        env = CRMEnv.from_task(create_kwargs["task_json"], create_kwargs["org_path"], protocol="tools")
+    _, _, _, info = env.step({"name": name, "arguments": parameters})
+    return next((m["content"] for m in info["messages"] if m["role"] == "tool"), "")
+
+
+def _tool_class():
+    from verl.tools.base_tool import BaseTool
+    from verl.tools.schemas import ToolResponse
+
+    class CRMTool(BaseTool):
+        """execute_soql / execute_sosl (the name comes from the tool schema in the YAML)."""
+
+        def __init__(self, config: dict[str, Any], tool_schema: Any):
+            super().__init__(config, tool_schema)
+            self.created: dict[str, dict[str, Any]] = {}
+
+        async def create(self, instance_id: str | None = None, **kwargs: Any) -> tuple[str, Any]:
+            instance_id, response = await super().create(instance_id)
+            self.created[instance_id] = dict(kwargs.get("create_kwargs") or {})
+            return instance_id, response
+
+        async def execute(self, instance_id: str, parameters: dict[str, Any], **kwargs: Any) -> tuple[Any, float, dict]:
+            agent_data = kwargs.get("agent_data")
+            env = session(getattr(agent_data, "request_id", None))
+            text = tool_call(env, self.name, parameters, self.created.get(instance_id, {}))
+            return ToolResponse(text=text), 0.0, {}
+
+        async def release(self, instance_id: str, **kwargs: Any) -> None:
+            self.created.pop(instance_id, None)
+
+    return CRMTool
 
 
 def _interaction_class():
     from verl.interactions.base import BaseInteraction
 
     class CRMInteraction(BaseInteraction):
-        """verl interaction over our Episode (config: `name: crmweaver`)."""
+        """verl interaction over the rollout's CRMEnv (config: `name: crmweaver`)."""
 
-        def __init__(self, config: dict[str, Any]):
-            super().__init__(config)
-            self.sessions: dict[str, EnvSession] = {}
-            self.orgs: dict[str, Any] = {}  # one open org per path per worker
-
-        async def start_interaction(self, instance_id: str | None = None, **kwargs) -> str:
-            from crmweaver.org.store import open_org
-
-            instance_id = instance_id or str(uuid.uuid4())
-            org_path = kwargs["org_path"]
-            if org_path not in self.orgs:
-                self.orgs[org_path] = open_org(org_path)
-            self.sessions[instance_id] = EnvSession(kwargs["task_json"], org_path, int(kwargs.get("max_turns", 20)), org=self.orgs[org_path])
+        async def start_interaction(self, instance_id: str | None = None, **kwargs: Any) -> str:
+            instance_id = await super().start_interaction(instance_id)
+            start_session(instance_id, **kwargs)
             return instance_id
 
-        async def generate_response(self, instance_id: str, messages: list[dict[str, Any]], **kwargs):
-            return self.sessions[instance_id].respond(messages)
+        async def generate_response(self, instance_id: str, messages: list[dict[str, Any]], **kwargs: Any):
+            env = session(instance_id)
+            if env is None:
+                return True, "", 0.0, {"error": "no such interaction"}
+            return answer_turn(env, messages)
 
-        async def calculate_score(self, instance_id: str | None = None, **kwargs) -> float:
-            session = self.sessions.get(instance_id or "")
-            return session.score() if session else 0.0
+        async def calculate_score(self, instance_id: str | None = None, **kwargs: Any) -> float:
+            env = session(instance_id)
+            return float(env.score().reward) if env is not None and env.done else 0.0
 
-        async def finalize_interaction(self, instance_id: str | None = None, **kwargs) -> None:
-            self.sessions.pop(instance_id or "", None)
+        async def finalize_interaction(self, instance_id: str | None = None, **kwargs: Any) -> None:
+            end_session(instance_id or "")
 
     return CRMInteraction
 
 
 def __getattr__(name: str):
-    """`CRMInteraction` is built on verl's BaseInteraction the first time verl asks for it."""
-    if name == "CRMInteraction":
-        try:
-            cls = _interaction_class()
-        except ImportError as e:
-            raise ImportError(f"CRMInteraction needs verl ({e}): pip install verl==0.9.1 on the GPU machines (docs/gpu.md)") from None
-        globals()["CRMInteraction"] = cls
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """`CRMTool` and `CRMInteraction` are built on verl's classes the first time verl asks for them."""
+    build = {"CRMTool": _tool_class, "CRMInteraction": _interaction_class}.get(name)
+    if build is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        cls = build()
+    except ImportError as e:
+        raise ImportError(f"{name} needs verl ({e}): pip install -e '.[verl]' (docs/verl.md)") from None
+    globals()[name] = cls
+    return cls
 
 
-# --- 3. the reward ----------------------------------------------------------------------------
-
-
-def final_response(solution_str: str) -> str | None:
-    """The answer of the last `<respond>` in a decoded multi-turn response (None when there is none)."""
-    found = list(_RESPOND.finditer(solution_str or ""))
-    if not found:
-        return None
-    action = parse_react(solution_str[found[-1].start():])
-    return action.content if action.kind == "respond" else None
+# --- 4. the reward ----------------------------------------------------------------------------
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: Any = None, extra_info: dict[str, Any] | None = None, **kwargs) -> float:
-    """verl's custom reward function: scoring.score on the final answer of the rollout."""
+    """verl's custom reward function: the interaction's final turn score (the CRMEnv's reward) when
+    verl passes the turn scores, else the CRMEnv's score of the decoded transcript."""
     info = extra_info or {}
+    turn_scores = info.get("turn_scores")
+    if turn_scores is not None and len(turn_scores):
+        return float(turn_scores[-1])
     task_json = info.get("task_json") or (info.get("interaction_kwargs") or {}).get("task_json")
     if not task_json:
         raise ValueError("extra_info has no task_json: build the dataset with crmweaver.train.verl_adapter.verl_rows")
-    task = json.loads(task_json)
-    actions = [Action("execute", q.strip()) for q in _EXECUTE.findall(solution_str or "")]
-    response = final_response(solution_str)
-    if response is not None:
-        actions.append(Action("respond", response))
-    return float(score(task, response, actions=actions).reward)
+    return float(score_transcript(task_json, solution_str).reward)
+
+
+# --- the YAML files verl reads ----------------------------------------------------------------
 
 
 def interaction_config(path: str | Path) -> Path:
-    """Write verl's interaction config (multi_turn.interaction_config_path) naming our class."""
+    """Write verl's interaction config (actor_rollout_ref.rollout.multi_turn.interaction_config_path)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -204,4 +243,15 @@ def interaction_config(path: str | Path) -> Path:
         "    class_name: \"crmweaver.train.verl_adapter.CRMInteraction\"\n"
         "    config: {}\n"
     )
+    return path
+
+
+def tools_config(path: str | Path) -> Path:
+    """Write verl's tools config (actor_rollout_ref.rollout.multi_turn.tool_config_path): our query
+    tools with the schemas `crmweaver eval --protocol tools` shows (the answer goes to the interaction)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tools = [{"class_name": "crmweaver.train.verl_adapter.CRMTool", "config": {"type": "native"}, "tool_schema": schema}
+             for schema in TOOL_SCHEMAS if schema["function"]["name"] in QUERY_TOOLS]
+    path.write_text(json.dumps({"tools": tools}, indent=2) + "\n")  # JSON is YAML: OmegaConf reads it
     return path
