@@ -644,7 +644,7 @@ def demo(
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Run folders (runs/ID) to show side by side; with --html also training-study folders (`train pipeline`, `train sft`/`train rl` output).")],
     per_type: Annotated[bool, typer.Option("--per-type", help="Also one row per task type.")] = False,
-    html: Annotated[Optional[Path], typer.Option("--html", help="Write one self-contained offline HTML file instead: per-org tables with 95 % intervals and differences, charts, training curves and a trajectory viewer (needs crmweaver[report]).")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Write one self-contained offline HTML file instead: per-org tables with 95 % intervals and differences, charts, training curves and a trajectory viewer (needs the report extra).")] = None,
 ) -> None:
     """Compare evaluation runs side by side (e.g. memory off vs on, before vs after training); --html writes the full report."""
     if html is not None:
