@@ -93,8 +93,10 @@ def score_section(runs: list[Run], family: str | None) -> dict[str, Any]:
         found = [difference(records(base), records(r)) for r in others]
         figure = {"non-None golds": NON_NONE}  # compare_rows' row names are intervals' figure names but this one
         keys = [(name, figure.get(name, name)) for name, _ in skills] + [(name, f"type:{name}") for name, _ in types]
-        diffs = {"head": [f"{r.label} − {base.label}" for r in others], "rows": [
-            {"name": name, "cells": [_delta(f.get(key)) for f in found]} for name, key in keys]}
+        every = [{"name": name, "cells": [_delta(f.get(key)) for f in found]} for name, key in keys]
+        skill_names = {name for name, _ in skills}  # types no two runs share are left out
+        diffs = {"head": [f"{r.label} − {base.label}" for r in others],
+                 "rows": [r for r in every if r["name"] in skill_names or any(c[0] != "-" for c in r["cells"])]}
     codes = [name for name, _ in types]
     chart = None
     if codes and any(groups):

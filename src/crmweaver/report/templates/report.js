@@ -117,7 +117,8 @@
         ...t.error.map((e) => el("div", { class: "error" }, e)));
     }
     if (t.table) return el("div", { class: "turn observation" }, obsTable(t.table));
-    return el("div", { class: "turn " + t.role }, el("div", { class: "label" }, t.role), el("pre", {}, t.text));
+    const label = t.cut ? "observation (cut at the environment's observation_chars, as the agent saw it)" : t.role;
+    return el("div", { class: "turn " + t.role }, el("div", { class: "label" }, label), el("pre", {}, t.text));
   }
 
   function show(v) {
