@@ -1,7 +1,8 @@
 """The report's charts, drawn by matplotlib as SVG and embedded as data URIs (each chart its own
 document, so the ids matplotlib writes never collide, and the page needs no script to show them).
 
-matplotlib's object API (Figure, not pyplot): no global state, safe to call from any thread.
+matplotlib's object API (Figure, not pyplot): no pyplot figure registry and no GUI backend; the
+style is an rc context around each chart.
 """
 
 from __future__ import annotations
