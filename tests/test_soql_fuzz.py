@@ -72,3 +72,26 @@ def test_mutated_queries(tiny_org, seed, data):
 @given(st.text(max_size=80))
 def test_arbitrary_text(tiny_org, text):
     _check(tiny_org, text)
+
+
+def test_attackers_fuzz_sample(b2b_org_path):
+    """3,000 statements of benchmarks/soql_fuzz.py's attacker (its 100,000 run is the benchmark):
+    huge numbers, lone surrogates, wildcard storms, binary, repeated clauses, on a generated org."""
+    import importlib.util
+    from pathlib import Path
+
+    from crmweaver.org.store import open_org
+
+    spec = importlib.util.spec_from_file_location("soql_fuzz", Path(__file__).parents[1] / "benchmarks" / "soql_fuzz.py")
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    with open_org(b2b_org_path) as org:
+        cases = org.count("Case")
+        for text in fuzz.statements(3000, seed=1):
+            out = run(org, text, timeout_s=2.0)
+            if isinstance(out, list):
+                assert len(out) == 1 and set(out[0]) == {"errorCode", "message"} and out[0]["errorCode"] != "QUERY_TIMEOUT"
+                out[0]["message"].encode("utf-8")
+            else:
+                assert out["done"] is True if "done" in out else "searchRecords" in out
+        assert org.count("Case") == cases
