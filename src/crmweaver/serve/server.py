@@ -42,6 +42,27 @@ class Running:
         return int(self.instance_url.rsplit(":", 1)[1])
 
 
+class _Uvicorn(uvicorn.Server):
+    """uvicorn, whose shutdown gives requests in flight a grace period and then drops what is left:
+    an idle keep-alive client (a program still holding its Salesforce object) never answers the
+    TLS close handshake, and would otherwise hold Ctrl-C up for the 30 s TLS shutdown timeout."""
+
+    GRACE_S = 3.0
+
+    async def shutdown(self, sockets=None) -> None:
+        async def drop_rest() -> None:
+            await asyncio.sleep(self.GRACE_S)
+            self.force_exit = True
+            for connection in list(self.server_state.connections):
+                connection.transport.abort()
+
+        dropper = asyncio.create_task(drop_rest())
+        try:
+            await super().shutdown(sockets)
+        finally:
+            dropper.cancel()
+
+
 class _Server:
     def __init__(self, org_path: Path, credentials: Credentials, *, host: str, port: int, proxy_port: int | None,
                  tls_dir: Path | None, certfile: Path | None, keyfile: Path | None, session_ttl_s: float,
@@ -69,7 +90,7 @@ class _Server:
             _check_cert(Path(certfile), Path(keyfile))
         config = uvicorn.Config(self.api.app, ssl_certfile=str(certfile), ssl_keyfile=str(keyfile), log_level="warning",
                                 access_log=False, lifespan="off", server_header=False)
-        self.uvicorn = uvicorn.Server(config)
+        self.uvicorn = _Uvicorn(config)
         proxy_url = None
         if self.proxy_sock is not None:
             proxy_url = f"http://{_url_host(self.proxy_sock.getsockname()[0])}:{self.proxy_sock.getsockname()[1]}"
