@@ -920,6 +920,8 @@ def train_sft_cmd(
     max_tasks: Annotated[Optional[int], typer.Option("--max-tasks", help="Train on the first N tasks (default: the preset's).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of shuffling and init.")] = None,
     schema: Annotated[Optional[str], typer.Option("--schema", help="Prompt schema of the teacher episodes: full or task (only the type's objects).")] = None,
+    memory: Annotated[Optional[Path], typer.Option("--memory", help="Guideline memory: teacher episodes picked by --hint-rule (default: the preset's) show their top-1 guideline.")] = None,
+    hint_rule: Annotated[Optional[str], typer.Option("--hint-rule", help="never, always or prob:P (each teacher episode shows the guideline with probability P); needs --memory.")] = None,
 ) -> None:
     """SFT cold start: teacher episodes, loss on the assistant tokens only, a checkpoint `local:OUT` loads."""
     from crmweaver.agent.backend import InfraError
@@ -931,7 +933,11 @@ def train_sft_cmd(
     try:
         p = get_preset(preset)
         config = p.sft_with(teacher=teacher, epochs=epochs, max_steps=max_steps, lr=lr, lora=lora, max_length=max_length,
-                            max_tasks=max_tasks, seed=seed, schema=schema)
+                            max_tasks=max_tasks, seed=seed, schema=schema, hint_rule=hint_rule)
+        if hint_rule not in (None, "never") and memory is None:
+            raise ValueError(f"--hint-rule {hint_rule} needs --memory MEM.db")
+        if memory is not None and not memory.is_file():
+            raise ValueError(f"no memory file at {memory}; build one with `crmweaver memory build --from runs/ID --out {memory}`")
         spec = model or p.model
         if spec is None:
             raise ValueError(f"the {preset} preset needs --model PATH (an instruct model directory)")
@@ -948,7 +954,7 @@ def train_sft_cmd(
             bar.update(job, completed=pr.done, total=pr.total)
 
         try:
-            result = run_sft(org, rows, spec, out, config, say=say, teacher_progress=progress, progress_bar=False)
+            result = run_sft(org, rows, spec, out, config, say=say, teacher_progress=progress, progress_bar=False, memory=memory)
         except (SFTError, ModelLoadError, InfraError) as e:
             fail(str(e))
             return

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.episode import EnvConfig
+from crmweaver.errors import ConfigError
 from crmweaver.evaluate import evaluate, load_results
 from crmweaver.evaluate.summary import Summary
 from crmweaver.org.generate import build_org
@@ -36,6 +37,7 @@ from crmweaver.tasks.types import TASK_TYPES
 from crmweaver.train.presets import Preset, get_preset, turn_budget
 
 RESULTS_MD = "results.md"
+MEMORY_ONLY_TASKS = "memory-only.jsonl"
 CURVE_PNG = "learning_curve.png"
 
 
@@ -90,13 +92,13 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
 
     preset = get_preset(cfg.preset)
     if preset.rl is None:
-        raise ValueError("the pipeline needs the train extra: pip install 'crmweaver[train]'")
+        raise ConfigError("the pipeline needs the train extra: pip install 'crmweaver[train]'")
     unknown = [t for t in preset.held_out_types if t not in TASK_TYPES]
     if unknown:
-        raise ValueError(f"the {preset.name} preset holds out unknown task types {unknown}")
+        raise ConfigError(f"the {preset.name} preset holds out unknown task types {unknown}")
     model = cfg.model or preset.model
     if model is None:
-        raise ValueError(f"the {preset.name} preset needs --model PATH")
+        raise ConfigError(f"the {preset.name} preset needs --model PATH")
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"  # seconds per stage, summed over invocations (a resumed run keeps them)
@@ -115,6 +117,7 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
     if not org_path.exists():
         timed("org", lambda: build_org(org_path, preset=cfg.org_preset, seed=cfg.seed, scale=1.0))
     train_path, test_path = out / "train.jsonl", out / "test.jsonl"
+    unseen_path = out / MEMORY_ONLY_TASKS  # the held-out types' other instances: distilled into the memory, never trained on
     if not (train_path.exists() and test_path.exists()):
         seen = len(TASK_TYPES) - len(preset.held_out_types)
         test_per_type = max(1, -(-preset.eval_tasks // len(TASK_TYPES)))
@@ -122,24 +125,31 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
         with open_org(org_path) as org:
             rows = synthesize(org, per_type=per_type, seed=cfg.seed)
         train, test = split_by_type(rows, test_per_type, preset.held_out_types)
+        test = test[: preset.eval_tasks]
+        unseen = [r for r in rows if r.task in preset.held_out_types and r not in test]
+        if unseen:
+            write_tasks(unseen_path, unseen)
         write_tasks(train_path, train[: preset.train_tasks])
-        write_tasks(test_path, test[: preset.eval_tasks])
+        write_tasks(test_path, test)
     train, test = read_tasks(train_path), read_tasks(test_path)
+    unseen = read_tasks(unseen_path) if unseen_path.exists() else []
     budget = turn_budget(train + test)
     env = eval_config(preset, budget)
     held = f", {len(preset.held_out_types)} type(s) never trained on" if preset.held_out_types else ""
     say(f"org {org_path} · {len(train)} training tasks ({train_path}) · {len(test)} held-out tasks ({test_path}){held} · "
         f"{env.max_turns} turns per episode")
 
-    # 2. the memory: guidelines distilled from the oracle's episodes on the training tasks (same turn budget)
+    # 2. the memory: guidelines distilled from the oracle's episodes (same turn budget) on the training tasks and on other
+    # instances of the held-out types: the policy never trains on those types, it meets them only through the memory
     memory_path = out / "memory.db"
     if not memory_path.exists():
-        teacher = out / "runs" / "oracle-train"
-        timed("memory", lambda: evaluate(org_path, train, functools.partial(make_backend, "oracle"), model="oracle",
-                                         out_dir=teacher, resume=True, env_config=env, progress=progress))
+        teachers = [(out / "runs" / "oracle-train", train)] + ([(out / "runs" / "oracle-memory-only", unseen)] if unseen else [])
+        for teacher, teacher_tasks in teachers:
+            timed("memory", functools.partial(evaluate, org_path, teacher_tasks, functools.partial(make_backend, "oracle"), model="oracle",
+                                              out_dir=teacher, resume=True, env_config=env, progress=progress))
         building = memory_path.with_suffix(".partial.db")  # renamed when whole: a killed build is redone
         building.unlink(missing_ok=True)
-        build_memory(read_records(teacher), building, distiller="rule")[0].close()
+        build_memory([r for teacher, _ in teachers for r in read_records(teacher)], building, distiller="rule")[0].close()
         building.rename(memory_path)
     with Memory(memory_path, write_policy="off") as mem:
         say(f"memory {memory_path}: {len(mem)} guidelines")
@@ -170,9 +180,9 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
     evaluate_stage("base", _servable(model, out / "base"))
     sft_dir = out / "sft"
     if not (sft_dir / "sft.json").exists():
-        say(f"SFT on the oracle's trajectories → {sft_dir}")
+        say(f"SFT on the oracle's trajectories (guidelines shown: {preset.sft.hint_rule}) → {sft_dir}")
         sft_config = replace(preset.sft, teacher_max_turns=env.max_turns)
-        timed("sft", lambda: run_sft(org_path, train, model, sft_dir, sft_config, say=say, progress_bar=False))
+        timed("sft", lambda: run_sft(org_path, train, model, sft_dir, sft_config, say=say, progress_bar=False, memory=memory_path))
     curve: list[tuple[int, str]] = []
     for n in preset.sft.curve:
         if (curve_checkpoint(sft_dir, n) / "config.json").is_file():
@@ -305,11 +315,11 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
             continue
         every = difference(records[a], records[b])
         cells = [_delta(every.get("ALL")), _delta(every.get("non-None"))]
-        if held:
-            cells += [_delta(difference(part(a, False), part(b, False)).get("ALL")),
-                      _delta(difference(part(a, True), part(b, True)).get("ALL"))]
+        if held:  # held-out types: the memory on vs off rows are the paper's unseen scenarios
+            unseen = difference(part(a, True), part(b, True))
+            cells += [_delta(difference(part(a, False), part(b, False)).get("ALL")), _delta(unseen.get("ALL")), _delta(unseen.get("non-None"))]
         diff_rows.append((name, cells))
-    diff_head = ["", "ALL", "non-None golds"] + (["seen types: ALL", "held-out types: ALL"] if held else [])
+    diff_head = ["", "ALL", "non-None golds"] + (["seen types: ALL", "held-out types: ALL", "held-out types: non-None golds"] if held else [])
     diffs = _table(diff_head, diff_rows)
 
     # the learning curve: held-out accuracy after 0, some and all SFT episodes (memory off)
@@ -351,6 +361,8 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
     config = {"sft": asdict(preset.sft), "rl": asdict(preset.rl), "eval": asdict(eval_config(preset, study.max_turns)),
               "max_new_tokens": preset.max_new_tokens, "eval_concurrency": preset.eval_concurrency,
               "held_out_types": list(preset.held_out_types)}
+    memory_unseen = (" and on other instances of the held-out types (the policy never trains on a held-out type: it meets one "
+                     "only through the memory, the paper's unseen scenarios)") if held else ""
     took = "\n".join(f"- {k}: {v / 60:.1f} min" for k, v in timings.items())
     took += f"\n\nOn {os.cpu_count()} CPU cores ({platform.platform()})."
     rl_png = f"![reward curve]({rl_curve.relative_to(out).as_posix()})\n\n" if rl_curve.exists() else ""
@@ -363,9 +375,11 @@ Scores are success rates in % on held-out task instances (exact or fuzzy match, 
 `[low, high]` is a 95 % bootstrap interval ({REPLICATES} resamples of the tasks within each type, seeded).
 **{NONE_COLUMN}** is what answering `None` to every task scores on the same tasks; **non-None golds** is the
 accuracy on the tasks whose gold answer is not `None`, where that constant answer scores 0: a gain that is
-not there is not learning. Memory on: the top-1 guideline distilled from the oracle's episodes on the
-training tasks is shown in the prompt. SFT trains on the oracle's trajectories; RL (from the SFT checkpoint)
-runs with the memory in the loop and writes back to its own copy.
+not there is not learning. Memory on: the top-1 guideline (worked queries, the values to put in them named
+in words) distilled from the oracle's episodes on the training tasks{memory_unseen} is shown in the prompt.
+SFT trains on the oracle's trajectories, those its hint rule picks (`{preset.sft.hint_rule}`) shown their
+guideline; RL (from the SFT checkpoint) runs with the memory in the loop (hint rule `{preset.rl.hint_rule}`)
+and writes back to its own copy.
 
 ## Per skill
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmweaver.env.episode import check_schema
+from crmweaver.errors import ConfigError
+from crmweaver.train.memory_loop import HintRule
 
 LORA_MIN_PARAMS = 1_000_000_000  # `lora=None` picks LoRA from this size up, full fine-tuning below
 
@@ -52,28 +54,31 @@ class SFTConfig:
     dtype: str = "float32"  # the weights' dtype (the optimizer's master copy): float32 on CPUs, bfloat16 on GPUs
     bf16: bool | None = None  # compute in bfloat16 (autocast), weights stay in dtype; None: where it is faster (models.use_bf16)
     curve: tuple[int, ...] = ()  # also save the policy after the first N episodes seen (OUT/curve/after-N), for a learning curve
+    hint_rule: str = "never"  # given a memory: which teacher episodes show the top-1 guideline (never, always or prob:P, as in RL)
     seed: int = 0
     logging_steps: int = 1
 
     def __post_init__(self) -> None:
         if self.epochs <= 0 and self.max_steps <= 0:
-            raise ValueError("SFT needs epochs > 0 or max_steps > 0")
+            raise ConfigError("SFT needs epochs > 0 or max_steps > 0")
         if self.lr is not None and not 0 < self.lr < 1:
-            raise ValueError(f"lr={self.lr} is not a learning rate; use e.g. 1e-4 (full) or 2e-4 (LoRA)")
+            raise ConfigError(f"lr={self.lr} is not a learning rate; use e.g. 1e-4 (full) or 2e-4 (LoRA)")
         if self.batch_size < 1 or self.grad_accum < 1:
-            raise ValueError("batch_size and grad_accum must be >= 1")
+            raise ConfigError("batch_size and grad_accum must be >= 1")
         if self.max_length < 256:
-            raise ValueError(f"max_length={self.max_length} cannot hold even the system prompt; use >= 8192 for our episodes")
+            raise ConfigError(f"max_length={self.max_length} cannot hold even the system prompt; use >= 8192 for our episodes")
         if self.max_tasks is not None and self.max_tasks < 1:
-            raise ValueError("max_tasks must be >= 1 (or None for all)")
+            raise ConfigError("max_tasks must be >= 1 (or None for all)")
+        if HintRule.parse(self.hint_rule).kind == "on_zero_group":  # a bad rule fails here, before any model loads
+            raise ConfigError("SFT's hint rule is never, always or prob:P (on_zero_group re-runs RL groups that scored 0)")
         check_schema(self.schema)
         if self.dtype not in ("float32", "bfloat16", "float16"):
-            raise ValueError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
+            raise ConfigError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
         if self.teacher_max_turns is not None and self.teacher_max_turns < 1:
-            raise ValueError("teacher_max_turns must be >= 1 (or None for the tasks' turn budget)")
+            raise ConfigError("teacher_max_turns must be >= 1 (or None for the tasks' turn budget)")
         self.curve = tuple(sorted(set(self.curve)))
         if any(not isinstance(n, int) or n < 1 for n in self.curve):
-            raise ValueError(f"curve holds episode counts >= 1, not {self.curve}")
+            raise ConfigError(f"curve holds episode counts >= 1, not {self.curve}")
 
     def learning_rate(self, use_lora: bool) -> float:
         return self.lr if self.lr is not None else (2e-4 if use_lora else 1e-4)
@@ -117,7 +122,7 @@ PRESETS: dict[str, Preset] = {
         eval_max_turns=None,
         max_new_tokens=16,
         sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, batch_size=2, grad_accum=1, max_length=16384,
-                      schema="task", curve=(2,), bf16=True),
+                      schema="task", curve=(2,), bf16=True, hint_rule="prob:0.5"),
     ),
     "cpu-demo": Preset(
         name="cpu-demo",
@@ -127,7 +132,8 @@ PRESETS: dict[str, Preset] = {
         eval_tasks=22,
         eval_max_turns=None,
         max_new_tokens=128,
-        sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, batch_size=2, grad_accum=2, max_length=3072, schema="task", observation_chars=1500),
+        sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, batch_size=2, grad_accum=2, max_length=3072, schema="task", observation_chars=1500,
+                      hint_rule="prob:0.5"),
     ),
     # ~150 minutes on 2 Zen 5 cores (bf16; estimated, to be measured): SFT ~35 min (360 episodes, one epoch), RL ~40 min (screening + 16 steps),
     # 8 evaluations of 110 held-out episodes (batched) ~50 min; the rest is minutes
@@ -143,7 +149,7 @@ PRESETS: dict[str, Preset] = {
         held_out_types=HELD_OUT_TYPES,
         eval_concurrency=8,
         sft=SFTConfig(max_tasks=360, epochs=1, lr=1e-4, batch_size=4, grad_accum=2, max_length=4096, schema="task",
-                      observation_chars=1500, curve=(100, 300)),
+                      observation_chars=1500, curve=(100, 300), hint_rule="prob:0.5"),
     ),
     "gpu": Preset(
         name="gpu",
@@ -173,7 +179,7 @@ def get_preset(name: str) -> Preset:
     try:
         preset = PRESETS[name]
     except KeyError:
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
     if preset.rl is None:
         try:
             from crmweaver.train.rl import RL_PRESETS

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.tasks.row import TaskRow
 from crmweaver.train.data import Example, RenderError, render_episode, shared_prefixes
 from crmweaver.train.models import count_parameters, load_policy, save_checkpoint, use_bf16
@@ -49,7 +50,7 @@ LOG_FILE = "sft_log.jsonl"
 CURVE_DIR = "curve"  # OUT/curve/after-N: the policy after the first N episodes (SFTConfig.curve)
 
 
-class SFTError(Exception):
+class SFTError(CrmweaverError):
     """SFT cannot start or finish (no successful teacher episodes, nothing fits max_length, ...)."""
 
 
@@ -59,6 +60,7 @@ class Trajectory:
     task_type: str | None
     messages: list[dict[str, Any]]
     reward: float
+    hinted: bool = False  # the system prompt shows a memory guideline
 
 
 @dataclass
@@ -82,6 +84,7 @@ class SFTResult:
     teacher_max_turns: int | None = None
     precision: str = "no"  # the accelerator's mixed precision: bf16 (autocast) or no (the weights' dtype)
     curve: list[int] = field(default_factory=list)  # N of each OUT/curve/after-N checkpoint written
+    hinted_episodes: int = 0  # successful teacher episodes whose prompt showed a memory guideline (SFTConfig.hint_rule)
 
     def to_json(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
@@ -102,14 +105,19 @@ def teacher_trajectories(
     concurrency: int = 1,
     progress: Callable[[Any], None] | None = None,
     warn: Say | None = None,
+    guideline_for: Callable[[TaskRow], tuple[str, str] | None] | None = None,
 ) -> tuple[list[Trajectory], int]:
     """(successful trajectories, episodes run). `teacher` is a model spec (run through the evaluation
-    runner into `out_dir/teacher`, resumable) or a run folder / results.jsonl already written."""
+    runner into `out_dir/teacher`, resumable) or a run folder / results.jsonl already written.
+    `guideline_for` shows episodes a memory guideline (the eval runner's hook)."""
     from crmweaver.evaluate import EvalError, backend_factory, evaluate, load_results
     from crmweaver.env.episode import EnvConfig
 
     source = Path(teacher)
     if source.is_dir() or source.suffix == ".jsonl":
+        if guideline_for is not None:
+            raise SFTError(f"a hint rule shows guidelines to teacher episodes run here, not to those of {source}; "
+                           "use --hint-rule never, or a teacher model spec (e.g. oracle)")
         path = source / "results.jsonl" if source.is_dir() else source
         if not path.is_file():
             raise SFTError(f"no results.jsonl at {source}; give a run folder written by `crmweaver eval --out`")
@@ -118,13 +126,14 @@ def teacher_trajectories(
         run_dir = Path(out_dir) / TEACHER_DIR
         try:
             evaluate(org_path, tasks, backend_factory(teacher), model=teacher, out_dir=run_dir, resume=True, concurrency=concurrency,
-                     env_config=EnvConfig(max_turns=max_turns, schema=schema, observation_chars=observation_chars), progress=progress, warn=warn)
+                     env_config=EnvConfig(max_turns=max_turns, schema=schema, observation_chars=observation_chars), progress=progress, warn=warn,
+                     guideline_for=guideline_for)
         except EvalError as e:
             raise SFTError(f"the teacher {teacher!r} could not run: {e}") from e
         records, _ = load_results(run_dir / "results.jsonl")
         wanted = {t.idx for t in tasks}
         records = [r for r in records if r.get("idx") in wanted]
-    good = [Trajectory(r.get("idx"), r.get("task"), r["messages"], float(r.get("reward") or 0))
+    good = [Trajectory(r.get("idx"), r.get("task"), r["messages"], float(r.get("reward") or 0), bool(r.get("memory")))
             for r in records if float(r.get("reward") or 0) >= 1 and not r.get("infra_error") and r.get("messages")]
     return good, len(records)
 
@@ -499,6 +508,27 @@ def _with_lora(model: Any, config: SFTConfig) -> Any:
 # ---- the facade ------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def teacher_hints(config: SFTConfig, memory: str | Path | None):
+    """The teacher run's guideline hook under `config.hint_rule` (the memory open meanwhile): a coin per
+    task for prob:P, every task for always. Without a memory there is nothing to show (a preset's rule
+    applies when one is given)."""
+    from crmweaver.train.memory_loop import HintRule
+
+    rule = HintRule.parse(config.hint_rule)
+    if rule.kind == "never" or memory is None:
+        yield None
+        return
+    from crmweaver.memory import EmbedError, Memory, MemoryStoreError
+
+    try:
+        mem = Memory(memory, write_policy="off", create=False)
+    except (MemoryStoreError, EmbedError) as e:
+        raise SFTError(str(e)) from None
+    with mem:
+        yield lambda task: mem.guideline_for(task) if rule.shows(f"{task.task}:{task.idx}", config.seed) else None
+
+
 def run_sft(
     org_path: str | Path,
     tasks: Sequence[TaskRow],
@@ -509,8 +539,13 @@ def run_sft(
     say: Say | None = None,
     teacher_progress: Callable[[Any], None] | None = None,
     progress_bar: bool = True,
+    memory: str | Path | None = None,
 ) -> SFTResult:
-    """Teacher episodes -> masked examples -> training -> checkpoint in `out_dir` (+ sft.json)."""
+    """Teacher episodes -> masked examples -> training -> checkpoint in `out_dir` (+ sft.json).
+
+    With a `memory` file, the teacher episodes `config.hint_rule` picks show their task's top-1
+    guideline in the system prompt, as evaluation with the memory on does: the policy learns to
+    follow a guideline (and, from the others, to work without one)."""
     out = Path(out_dir)
     tasks = list(tasks)[: config.max_tasks] if config.max_tasks else list(tasks)
     if not tasks:
@@ -518,11 +553,14 @@ def run_sft(
     say = say or (lambda m: None)
     say(f"teacher {config.teacher} on {len(tasks)} tasks")
     max_turns = config.teacher_max_turns or turn_budget(tasks)  # the budget the student gets: no plan it cannot finish
-    trajectories, episodes = teacher_trajectories(org_path, tasks, config.teacher, out_dir=out, max_turns=max_turns,
-                                                  schema=config.schema, observation_chars=config.observation_chars, progress=teacher_progress, warn=say)
+    with teacher_hints(config, memory) as shown:
+        trajectories, episodes = teacher_trajectories(org_path, tasks, config.teacher, out_dir=out, max_turns=max_turns, schema=config.schema,
+                                                      observation_chars=config.observation_chars, progress=teacher_progress, warn=say,
+                                                      guideline_for=shown)
     if not trajectories:
         raise SFTError(f"the teacher {config.teacher!r} solved none of {episodes} episodes; use --teacher oracle or a stronger model")
-    say(f"{len(trajectories)} of {episodes} teacher episodes scored 1; loading {model_spec}")
+    hinted = sum(t.hinted for t in trajectories)
+    say(f"{len(trajectories)} of {episodes} teacher episodes scored 1 ({hinted} shown a guideline); loading {model_spec}")
     model, tokenizer = load_policy(model_spec, dtype=config.dtype)
     examples, dropped = build_examples(tokenizer, trajectories, max_length=config.max_length)
     if dropped:
@@ -540,6 +578,7 @@ def run_sft(
         s_per_step=round(stats["seconds"] / max(stats["steps"], 1), 2), first_loss=losses[0] if losses else None,
         last_loss=losses[-1] if losses else None, lora=stats["lora"], lr=stats["lr"], params=stats["params"], log=stats["log"], losses=losses,
         teacher_max_turns=max_turns, precision=stats["precision"], curve=[n for n in config.curve if curve_checkpoint(out, n).is_dir()],
+        hinted_episodes=hinted,
     )
     (out / "sft.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
     if losses and not all(math.isfinite(x) for x in losses):
