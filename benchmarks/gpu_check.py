@@ -45,7 +45,8 @@ SHAPES = ("qwen2.5-1.5b", "tiny")
 # per device: the run's sizes, and the org and tasks they need (cuda: ~5 minutes on one H200, estimated, not yet measured)
 SIZES = {"cuda": {"sft_steps": 3, "rl_steps": 2, "rl_tasks_per_step": 2, "rl_max_turns": 4},
          "cpu": {"sft_steps": 1, "rl_steps": 1, "rl_tasks_per_step": 1, "rl_max_turns": 2}}
-ORG = {"cuda": {"scale": "1", "per_type": 4, "types": None}, "cpu": {"scale": "0.1", "per_type": 1, "types": "handle_time,top_issue_identification"}}
+ORG = {"cuda": {"scale": "1", "per_type": 4, "types": None},
+       "cpu": {"scale": "0.1", "per_type": 1, "types": "handle_time,top_issue_identification"}}
 # --device cpu proves the GPU's path runs (LoRA on bf16 weights), in seconds: fewer episodes and tokens, prompts with
 # the task type's objects only, no bf16 autocast (slower than float32 on some CPUs; the cpu-smoke tests cover it)
 CPU_SFT = {"grad_accum": 2, "schema": "task", "lora": True, "bf16": False}
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
         shape = args.shape or ("qwen2.5-1.5b" if cuda else "tiny")
         start = time.perf_counter()
         spec, params, vocab = random_model(shape, args.tokenizer, args.out / "model", "cuda" if cuda else "cpu")
+        release(cuda)
         summary["model"] = {"spec": "random", "shape": shape, "params": params, "vocab": vocab, "build_s": round(time.perf_counter() - start, 1)}
         say(f"model: RANDOM weights of {shape} shape ({params / 1e6:,.0f}M parameters, SmolLM2 tokenizer, vocabulary {vocab}), "
             f"built in {summary['model']['build_s']} s: no trained model of the preset's class fits the 64 MiB a GPU machine "
@@ -124,13 +126,15 @@ def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
 
 def build_inputs(out: Path, device: str, episodes: int, summary: dict[str, Any]) -> tuple[Path, Path]:
     """An org and tasks by crmweaver's own CLI (offline, seeded), enough for `episodes` oracle episodes."""
+    from crmweaver.tasks.types import TASK_TYPES
+
     org, tasks, spec = out / "org.db", out / "tasks.jsonl", ORG[device]
-    types = spec["types"].split(",") if spec["types"] else None
-    per_type = max(spec["per_type"], math.ceil(1.5 * episodes / (len(types) if types else 22)))  # the oracle misses a few
+    n_types = len(spec["types"].split(",")) if spec["types"] else len(TASK_TYPES)
+    per_type = max(spec["per_type"], math.ceil(1.5 * episodes / n_types))  # the oracle misses a few
     timings = {}
     for name, argv in (("org_s", ["org", "build", "--preset", "b2b", "--scale", spec["scale"], "--seed", "0", "--out", str(org), "--overwrite"]),
                        ("tasks_s", ["tasks", "synth", "--org", str(org), "--per-type", str(per_type), "--seed", "0", "--out", str(tasks),
-                                    *(["--types", spec["types"]] if types else [])])):
+                                    *(["--types", spec["types"]] if spec["types"] else [])])):
         say("$ crmweaver " + " ".join(argv))
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", "from crmweaver.cli import app; app(prog_name='crmweaver')", *argv],
@@ -215,7 +219,7 @@ def sft(args: argparse.Namespace, org: Path, rows: list[Any], spec: str, config:
         f"batch {config.batch_size} x {config.grad_accum}): {len(examples)} oracle episodes, {stats['steps']} steps, "
         f"{tokens:,} tokens ({trained:,} trained) in {seconds:.1f} s -> {result['tokens_per_s']:,.0f} tokens/s "
         f"({result['trained_tokens_per_s']:,.0f} trained tokens/s); seconds per step {step_s} (the first includes the trainer's set-up and warm-up); "
-        f"losses {[round(x, 4) for x in stats['losses']]}; peak memory {peak} GiB; merged checkpoint saved in {save_s:.1f} s")
+        f"losses {[round(x, 4) for x in stats['losses']]};{_peak_text(peak)} merged checkpoint saved in {save_s:.1f} s")
     if not all(math.isfinite(x) for x in stats["losses"]):
         say("SFT loss is not finite")
     return result
@@ -255,7 +259,7 @@ def rl(args: argparse.Namespace, org: Path, rows: list[Any], spec: str, config: 
     total = time.perf_counter() - start
     peak = peak_gib(cuda)
     result.update(seconds=round(total, 1), peak_gib=peak)
-    say(f"RL: {done.steps} steps in {total:.1f} s (model load, trainer set-up and the final save included); peak memory {peak} GiB")
+    say(f"RL: {done.steps} steps in {total:.1f} s (model load, trainer set-up and the final save included);{_peak_text(peak)}")
 
 
 def _step_seconds(log: Path) -> list[float]:
@@ -284,6 +288,10 @@ def peak_gib(cuda: bool) -> float | None:
     import torch
 
     return round(torch.cuda.max_memory_allocated() / 2**30, 1)
+
+
+def _peak_text(peak: float | None) -> str:
+    return f" peak GPU memory {peak} GiB;" if peak is not None else ""
 
 
 def release(cuda: bool) -> None:
