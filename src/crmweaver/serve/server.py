@@ -18,12 +18,13 @@ from pathlib import Path
 
 import uvicorn
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.serve import proxy, tls
 from crmweaver.serve.app import PAGE_SIZE, SalesforceApi
 from crmweaver.serve.sessions import Credentials
 
 
-class ServeError(Exception):
+class ServeError(CrmweaverError):
     """A server that cannot start for a reason the user can fix; the message names the fix."""
 
 
@@ -93,7 +94,7 @@ class _Server:
         self.uvicorn = _Uvicorn(config)
         proxy_url = None
         if self.proxy_sock is not None:
-            proxy_url = f"http://{_url_host(self.proxy_sock.getsockname()[0])}:{self.proxy_sock.getsockname()[1]}"
+            proxy_url = f"http://{_url_host(url_host)}:{self.proxy_sock.getsockname()[1]}"
         self.running = Running(self.api.instance_url, Path(ca_path), credentials, proxy_url, self.api)
 
     async def main(self) -> None:

@@ -77,13 +77,16 @@ class Sessions:
 
 
 class Cursors:
-    """The records of queries answered in pages, keyed by a query locator like `01g…`."""
+    """The records of queries answered in pages, keyed by a query locator like `01g…`. The oldest
+    cursors are dropped beyond MAX cursors or MAX_RECORDS records in all, which bounds memory."""
 
     IDLE_S = 15 * 60
     MAX = 1_000
+    MAX_RECORDS = 2_000_000
 
     def __init__(self):
         self._open: OrderedDict[str, tuple[list, float]] = OrderedDict()
+        self._records = 0
         self._lock = threading.Lock()
 
     def open(self, records: list) -> str:
@@ -91,18 +94,25 @@ class Cursors:
         with self._lock:
             now = time.monotonic()
             while self._open and next(iter(self._open.values()))[1] <= now:
-                self._open.popitem(last=False)
+                self._drop_oldest()
             self._open[locator] = (records, now + self.IDLE_S)
-            while len(self._open) > self.MAX:
-                self._open.popitem(last=False)
+            self._records += len(records)
+            while len(self._open) > 1 and (len(self._open) > self.MAX or self._records > self.MAX_RECORDS):
+                self._drop_oldest()
         return locator
 
     def get(self, locator: str) -> list | None:
         with self._lock:
             entry = self._open.get(locator)
-            if entry is None or entry[1] <= time.monotonic():
-                self._open.pop(locator, None)
+            if entry is None:
+                return None
+            if entry[1] <= time.monotonic():
+                self._records -= len(self._open.pop(locator)[0])
                 return None
             self._open[locator] = (entry[0], time.monotonic() + self.IDLE_S)
             self._open.move_to_end(locator)
             return entry[0]
+
+    def _drop_oldest(self) -> None:
+        _, (records, _) = self._open.popitem(last=False)
+        self._records -= len(records)
