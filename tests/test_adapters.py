@@ -137,7 +137,7 @@ def test_vf_eval_finds_the_environment(b2b_org_path, tasks_file, server, tmp_pat
         pytest.skip("verifiers is not installed")
     args = json.dumps({"org": str(b2b_org_path), "tasks": str(tasks_file), "limit": 1})
     proc = subprocess.run([str(vf_eval), "crmweaver", "-a", args, "-m", "scripted", "-b", server.url("oracle"), "-k", "SCRIPTED_API_KEY",
-                           "-n", "1", "-r", "1", "-s", "-d", "-o", str(tmp_path)],
+                           "-n", "1", "-r", "1", "-s", "-d", "--disable-env-server", "-o", str(tmp_path)],
                           capture_output=True, text=True, env={**os.environ, "SCRIPTED_API_KEY": "scripted"}, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = [json.loads(x) for p in tmp_path.rglob("results.jsonl") for x in p.read_text().splitlines()]
@@ -166,31 +166,6 @@ def trl_reward(org_path, task, mode: str) -> float:
         if call["name"] == "respond":
             break
     return env.get_reward()
-
-
-def test_trl_environment_factory_grpo_smoke(b2b_org_path, tasks, tmp_path):
-    """One GRPO step of TRL's own trainer through `environment_factory=CRMToolEnv` (the tiny random model)."""
-    pytest.importorskip("trl")
-    torch = pytest.importorskip("torch")
-    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
-    from trl import GRPOConfig, GRPOTrainer
-    from trl.chat_template_utils import qwen3_chat_template
-
-    from crmweaver.train.models import load_policy
-    from crmweaver.train.rl import _cpu_trainer
-    from crmweaver.train.trl_env import CRMToolEnv, environment_dataset
-
-    torch.manual_seed(0)
-    model, tokenizer = load_policy("tiny")
-    tokenizer.chat_template = qwen3_chat_template  # the tiny model's own template has no tool calls
-    args = GRPOConfig(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=2, num_generations=2, max_completion_length=16,
-                      use_cpu=True, report_to="none", logging_steps=1, save_strategy="no", disable_tqdm=True, seed=0)
-    trainer = _cpu_trainer(GRPOTrainer)(model=model, args=args, processing_class=tokenizer, environment_factory=CRMToolEnv,
-                                        train_dataset=environment_dataset(tasks[:2], b2b_org_path, schema="task"))
-    trainer.train()
-    log = trainer.state.log_history[0]
-    assert trainer.state.global_step == 1 and "rewards/CRMToolEnv/mean" in log and log["reward"] == 0.0  # random weights never answer
-    assert [t.__name__ for t in trainer.tools] == ["execute_soql", "execute_sosl", "respond"]
 
 
 # --- verl -------------------------------------------------------------------------------------
@@ -279,3 +254,39 @@ def test_every_adapter_gives_the_reward_crmweaver_eval_gives(b2b_org_path, tasks
         assert [trl_reward(b2b_org_path, t, mode) for t in tasks] == expected
         for protocol in ("react", "tools"):
             assert [verl_reward(b2b_org_path, t, mode, verl_loaded, protocol) for t in tasks] == expected
+
+
+# --- the docs' examples -----------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def python_blocks(page: str) -> str:
+    text = (DOCS / page).read_text()
+    return "\n".join(block.split("```", 1)[0] for block in text.split("```python\n")[1:])
+
+
+@pytest.mark.parametrize("page", ["gymnasium.md", "verifiers.md", "trl.md", "verl.md"])
+def test_docs_example_runs_as_written(page, b2b_org_path, tasks_file, server, tmp_path, monkeypatch):
+    """Each framework page's Python, run as written in a folder holding org.db and tasks.jsonl (the
+    TRL page's is the GRPO smoke run: one step of TRL's trainer through environment_factory)."""
+    pytest.importorskip({"gymnasium.md": "gymnasium", "verifiers.md": "verifiers", "trl.md": "trl", "verl.md": "verl.interactions.base"}[page])
+    (tmp_path / "org.db").symlink_to(b2b_org_path)
+    (tmp_path / "tasks.jsonl").symlink_to(tasks_file)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url("oracle"))
+    monkeypatch.setenv("OPENAI_API_KEY", "scripted")
+    monkeypatch.setenv("TRL_EXPERIMENTAL_SILENCE", "1")
+    namespace: dict = {}
+    exec(compile(python_blocks(page), page, "exec"), namespace)  # noqa: S102 (our own docs)
+    if page == "gymnasium.md":
+        assert namespace["reward"] == 1.0 and namespace["terminated"]
+    elif page == "verifiers.md":
+        assert [o["reward"] for o in namespace["results"]["outputs"]] == [1.0] * len(namespace["env"].eval_dataset)
+    elif page == "trl.md":
+        trainer = namespace["trainer"]
+        assert trainer.state.global_step == 1 and [t.__name__ for t in trainer.tools] == ["execute_soql", "execute_sosl", "respond"]
+        assert trainer.state.log_history[0]["rewards/CRMToolEnv/mean"] == 0.0  # random weights never answer
+    else:
+        assert sorted(t.name for t in namespace["tools"]) == ["execute_soql", "execute_sosl"] and list(namespace["interactions"]) == ["crmweaver"]
+        assert (tmp_path / "verl" / "train.parquet").stat().st_size > 0

@@ -39,6 +39,16 @@ def test_import_crmweaver_loads_no_extra():
         crmweaver.no_such_thing  # noqa: B018
 
 
+def test_facade_names_survive_subpackage_imports():
+    import importlib
+    import types
+
+    for package in ("agent", "env", "evaluate", "memory", "org", "scoring", "soql", "tasks", "train", "adapters"):
+        importlib.import_module(f"crmweaver.{package}")
+    for name in crmweaver.__all__:
+        assert not isinstance(getattr(crmweaver, name), types.ModuleType), name
+
+
 def test_every_action_shape_is_one_step(b2b_org_path, tasks):
     task = tasks[0]
     query = task.reference.steps[0]

@@ -68,7 +68,8 @@ def test_reward_function_wraps_the_scorer(tasks):
 
 def test_verl_classes_need_verl_only_when_asked(monkeypatch):
     """Without verl, the data and reward parts work and asking for a class names the fix."""
-    monkeypatch.setitem(sys.modules, "verl", None)
+    for name in [m for m in sys.modules if m == "verl" or m.startswith("verl.")] or ["verl"]:
+        monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.delitem(va.__dict__, "CRMTool", raising=False)
     with pytest.raises(ImportError, match=r"pip install -e '\.\[verl\]'"):
         va.CRMTool  # noqa: B018

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.actions import parse_react, parse_tool_call
+from crmweaver.errors import CrmweaverError
 from crmweaver.memory.abstract import abstract_query, abstract_values, compose_key
 from crmweaver.memory.worked import WorkedPlan, worked_plan
 from crmweaver.tasks.types import ANSWER_KINDS, TASK_TYPES
@@ -31,7 +32,7 @@ MAX_KEY_VARIANTS = 24
 NAME_KEYS = ("Name", "FirstName", "LastName", "Title", "Subject")
 
 
-class DistillError(Exception):
+class DistillError(CrmweaverError):
     """Records that cannot be distilled (unreadable file, backend failure); names the fix."""
 
 

@@ -4,7 +4,7 @@
     from crmweaver.train.trl_env import CRMToolEnv, environment_dataset
 
     trainer = GRPOTrainer(model=..., args=GRPOConfig(...), train_dataset=environment_dataset(tasks, "org.db"),
-                          environment_factory=CRMToolEnv)
+                          environment_factory=CRMToolEnv)   # grpo_trainer(): the CPU variant; docs/trl.md
     trainer.train()
 
 TRL builds one `CRMToolEnv` per rollout, calls `reset(**row)` with the dataset row (the task as
@@ -23,6 +23,20 @@ from typing import Any
 
 from crmweaver.env.crm_env import CRMEnv
 from crmweaver.tasks.row import TaskRow
+
+
+def grpo_trainer() -> type:
+    """TRL's GRPOTrainer; on a machine without CUDA, the subclass `crmweaver train rl` uses there
+    (log-probabilities of the completion only: full-vocabulary logits over a 5k-token prompt are
+    most of a CPU step)."""
+    import torch
+    from trl import GRPOTrainer
+
+    if torch.cuda.is_available():
+        return GRPOTrainer
+    from crmweaver.train.rl import _cpu_trainer
+
+    return _cpu_trainer(GRPOTrainer)
 
 
 def environment_dataset(tasks: list[TaskRow], org_path: str | Path, **options: Any):
