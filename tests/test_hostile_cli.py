@@ -93,3 +93,20 @@ def test_memory_write_into_an_empty_memory(b2b_org_path, tmp_path):
     assert result.exit_code == 0, result.output
     with Store(tmp_path / "mem.db", readonly=True) as store:
         assert len(list(store.items())) >= 1
+
+
+def test_every_user_error_passes_one_boundary(tmp_path):
+    """Issue 16: `train rl --tasks missing.jsonl` ended in a traceback (TaskFileError was not in that
+    command's except list); every CrmweaverError is now converted where the CLI starts."""
+    from crmweaver.errors import CrmweaverError
+    from crmweaver.org.store import OrgError
+    from crmweaver.tasks.row import TaskFileError
+
+    assert issubclass(TaskFileError, CrmweaverError) and issubclass(OrgError, CrmweaverError)
+    org = tmp_path / "org.db"
+    org.write_text("x")
+    result = runner.invoke(app, ["train", "rl", "--tasks", str(tmp_path / "missing.jsonl"), "--org", str(org),
+                                 "--out", str(tmp_path / "rl"), "--preset", "cpu-smoke"])
+    assert "missing.jsonl" in _clear_error(result)
+    result = runner.invoke(app, ["tasks", "split", str(tmp_path / "missing.jsonl")])
+    assert "missing.jsonl" in _clear_error(result)

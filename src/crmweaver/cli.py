@@ -8,7 +8,7 @@ import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -17,17 +17,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.org.schema import PRESETS
-from crmweaver.org.store import OrgError, open_org
+from crmweaver.org.store import open_org
 
 
 class _Boundary(TyperGroup):
-    """Where what the system refuses stops, for every command: an unwritable folder, a folder where a
-    file should go, a full disk or a damaged SQLite file is one sentence, not a traceback."""
+    """The one place user errors stop, for every command: a CrmweaverError (a missing file, a bad
+    option, an endpoint that is down), an unwritable folder, a folder where a file should go, a full
+    disk or a damaged SQLite file becomes one sentence and exit 1. Anything else is a bug: traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except CrmweaverError as e:
+            fail(str(e))
         except OSError as e:
             fail(_os_message(e))
         except sqlite3.DatabaseError as e:
@@ -57,7 +61,7 @@ console = Console()
 err = Console(stderr=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print one clear line to stderr and exit 1: the boundary where user errors stop."""
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)  # messages name extras like crmweaver[train]
     raise typer.Exit(1)
@@ -129,20 +133,14 @@ def org_build(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        try:
-            build_org(out, preset=preset, seed=seed, scale=scale, today=today, progress=progress, overwrite=overwrite)
-        except OrgError as e:
-            fail(str(e))
+        build_org(out, preset=preset, seed=seed, scale=scale, today=today, progress=progress, overwrite=overwrite)
     print_info(out)
 
 
 @org_app.command("info")
 def org_info(path: Annotated[Path, typer.Argument(help="An org file.")]) -> None:
     """Counts per object, preset, seed, scale and today's date of an org."""
-    try:
-        print_info(path)
-    except OrgError as e:
-        fail(str(e))
+    print_info(path)
 
 
 @org_app.command("validate")
@@ -150,11 +148,8 @@ def org_validate(path: Annotated[Path, typer.Argument(help="An org file.")]) -> 
     """Check references, picklists, formats and date order; exit 1 listing each violation."""
     from crmweaver.org.validate import validate
 
-    try:
-        with open_org(path) as org:
-            problems = validate(org)
-    except OrgError as e:
-        fail(str(e))
+    with open_org(path) as org:
+        problems = validate(org)
     for line in problems:
         console.print(f"[red]✗[/red] {line}", highlight=False)
     if problems:
@@ -173,10 +168,7 @@ def org_import(
     """Import a SQLite dump of an org (names and dates normalised to crmweaver's layout)."""
     from crmweaver.org.importer import import_dump
 
-    try:
-        import_dump(dump, out, preset=preset, today=today, overwrite=overwrite)
-    except OrgError as e:
-        fail(str(e))
+    import_dump(dump, out, preset=preset, today=today, overwrite=overwrite)
     print_info(out)
 
 
@@ -191,10 +183,7 @@ def query(
 
     if (text is None) == (jsonl is None):
         fail('give one query, or --jsonl FILE with lines like {"q": "SELECT Id FROM Case LIMIT 1"}')
-    try:
-        org = open_org(org_path)
-    except OrgError as e:
-        fail(str(e))
+    org = open_org(org_path)
     with org:
         if text is not None:
             result = run(org, text)
@@ -224,21 +213,16 @@ def mcp(
     port: Annotated[int, typer.Option("--port", help="With --transport http: the port.", min=1, max=65535)] = 8000,
 ) -> None:
     """Serve an org to MCP clients: read-only tools execute_soql, execute_sosl, list_objects, describe_objects."""
-    from crmweaver.mcp_server import McpServerError, check_port, serve
+    from crmweaver.mcp_server import check_port, serve
 
     if transport not in ("stdio", "http"):
         fail(f"--transport must be stdio or http, not {transport!r}")
-    try:
-        open_org(org_path).close()
-    except OrgError as e:
-        fail(str(e))
+    open_org(org_path).close()
     try:
         if transport == "http":
             check_port(host, port)
             say(f"MCP server for {org_path} at http://{host}:{port}/mcp (streamable HTTP); Ctrl-C stops it")
         serve(org_path, transport=transport, host=host, port=port)
-    except McpServerError as e:
-        fail(str(e))
     except KeyboardInterrupt:
         pass
 
@@ -288,8 +272,6 @@ def serve_cmd(
 
         serve_mod.serve_forever(org_path, creds, on_ready=ready, host=host, port=port, proxy_port=proxy_port,
                                 tls_dir=tls_dir, certfile=cert, keyfile=key, session_ttl_s=session_hours * 3600)
-    except (OrgError, serve_mod.ServeError) as e:
-        fail(str(e))
     except KeyboardInterrupt:
         pass
 
@@ -304,10 +286,7 @@ def sf_run_cmd(
     serve_mod = _serve_module()
     from crmweaver.serve.wrap import sf_run
 
-    try:
-        code = sf_run(org_path, command, tls_dir=tls_dir)
-    except (OrgError, serve_mod.ServeError) as e:
-        fail(str(e))
+    code = sf_run(org_path, command, tls_dir=tls_dir)
     raise typer.Exit(code)
 
 
@@ -326,23 +305,17 @@ def tasks_synth(
 ) -> None:
     """Generate tasks with verified gold answers and reference trajectories."""
     from crmweaver.tasks.row import write_tasks
-    from crmweaver.tasks.synth import SynthError, synthesize
+    from crmweaver.tasks.synth import synthesize
 
     wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
-    try:
-        org = open_org(org_path)
-    except OrgError as e:
-        fail(str(e))
+    org = open_org(org_path)
     with org, _progress_bar() as bar:
         job = bar.add_task("synthesizing", total=None)
 
         def progress(code: str, done: int, total: int) -> None:
             bar.update(job, description=code, completed=done, total=total)
 
-        try:
-            rows = synthesize(org, per_type=per_type, seed=seed, types=wanted, progress=progress)
-        except SynthError as e:
-            fail(str(e))
+        rows = synthesize(org, per_type=per_type, seed=seed, types=wanted, progress=progress)
     write_tasks(out, rows)
     console.print(f"wrote {len(rows)} tasks to {out} · summary: crmweaver tasks stats {out}")
 
@@ -353,20 +326,14 @@ def tasks_stats(
     org_path: Annotated[Optional[Path], typer.Option("--org", help="The org the tasks were made on: adds knowledge-base figures.")] = None,
 ) -> None:
     """Per type: None share, answer length, date spread, Return-only share and answer priors next to CRMArena-Pro's (✗ = drift)."""
-    from crmweaver.tasks.row import TaskFileError, read_tasks
+    from crmweaver.tasks.row import read_tasks
     from crmweaver.tasks.stats import (BENCH_DATE_YEARS, BENCH_DATES, KB_BENCHMARK, benchmark_items, date_spread,
                                        kb_stats, prior_stats, skill_counts, task_stats)
 
-    try:
-        rows = read_tasks(path)
-    except TaskFileError as e:
-        fail(str(e))
+    rows = read_tasks(path)
     org = None
     if org_path is not None:
-        try:
-            org = open_org(org_path)
-        except OrgError as e:
-            fail(str(e))
+        org = open_org(org_path)
 
     def mark(drift: list[str] | bool) -> str:
         return ("✗ " + ", ".join(drift) if isinstance(drift, list) else "✗") if drift else "✓"
@@ -437,14 +404,11 @@ def tasks_split(
     seed: Annotated[int, typer.Option(help="Shuffle seed.")] = 0,
 ) -> None:
     """Split tasks into train/dev/test by instance, and optionally by held-out task types."""
-    from crmweaver.tasks.row import TaskFileError, read_tasks, write_tasks
+    from crmweaver.tasks.row import read_tasks, write_tasks
     from crmweaver.tasks.split import split_rows
 
     held = tuple(t.strip() for t in holdout_types.split(",") if t.strip()) if holdout_types else ()
-    try:
-        parts = split_rows(read_tasks(path), dev=dev, test=test, holdout_types=held, seed=seed)
-    except (TaskFileError, ValueError) as e:
-        fail(str(e))
+    parts = split_rows(read_tasks(path), dev=dev, test=test, holdout_types=held, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, rows in parts.items():
         write_tasks(out_dir / f"{name}.jsonl", rows)
@@ -458,12 +422,9 @@ def tasks_import(
 ) -> None:
     """Validate CRMArena-Pro task rows, add their skill, and write crmweaver JSONL."""
     from crmweaver.tasks.crmarena import import_rows
-    from crmweaver.tasks.row import TaskFileError, write_tasks
+    from crmweaver.tasks.row import write_tasks
 
-    try:
-        rows, ignored = import_rows(path)
-    except TaskFileError as e:
-        fail(str(e))
+    rows, ignored = import_rows(path)
     write_tasks(out, rows)
     note = f" (ignored keys: {', '.join(ignored)})" if ignored else ""
     console.print(f"imported {len(rows)} tasks to {out}{note}")
@@ -501,8 +462,8 @@ def eval_(
     from datetime import datetime
 
     from crmweaver.env.episode import EnvConfig
-    from crmweaver.evaluate import EvalError, backend_factory, evaluate, summary_table
-    from crmweaver.tasks.row import TaskFileError, read_tasks
+    from crmweaver.evaluate import backend_factory, evaluate, summary_table
+    from crmweaver.tasks.row import read_tasks
 
     if protocol not in ("react", "tools"):
         fail(f"--protocol must be react or tools, not {protocol!r}")
@@ -522,42 +483,30 @@ def eval_(
         user_for = llm_user_for(user_model, base_url=base_url) if user_model else ScriptedUser
     from crmweaver.evaluate.scorers import ScorerChoice
 
-    try:
-        tasks = read_tasks(tasks_path)
-        factory = backend_factory(model, base_url=base_url, max_tokens=max_tokens)
-        scorers = ScorerChoice(extractor, judge, base_url)
-    except (TaskFileError, EvalError, ValueError) as e:
-        fail(str(e))
+    tasks = read_tasks(tasks_path)
+    factory = backend_factory(model, base_url=base_url, max_tokens=max_tokens)
+    scorers = ScorerChoice(extractor, judge, base_url)
     if not tasks:
         fail(f"{tasks_path} holds no tasks; make some with `crmweaver tasks synth`")
     live_org = None
     if salesforce is not None:
-        from crmweaver.evaluate.salesforce import LiveOrg, LiveOrgError
+        from crmweaver.evaluate.salesforce import LiveOrg
 
-        try:
-            with open_org(org_path) as org:  # its preset picks SALESFORCE_B2B_* or SALESFORCE_B2C_* when set
-                live_org = LiveOrg.from_env(salesforce, org.preset)
-        except (LiveOrgError, OrgError) as e:
-            fail(str(e))
+        with open_org(org_path) as org:  # its preset picks SALESFORCE_B2B_* or SALESFORCE_B2C_* when set
+            live_org = LiveOrg.from_env(salesforce, org.preset)
     if memory_write and memory is None:
         fail("--memory-write needs --memory MEM.db")
     mem = None
     if memory is not None:
         if not memory.exists():
             fail(f"no memory file at {memory}; build one with `crmweaver memory build --from runs/ID --out {memory}`")
-        from crmweaver.memory import EmbedError, Memory, MemoryStoreError
+        from crmweaver.memory import Memory
 
-        try:
-            mem = Memory(memory, write_policy="success" if memory_write else "off")
-        except (MemoryStoreError, EmbedError, ValueError) as e:
-            fail(str(e))
+        mem = Memory(memory, write_policy="success" if memory_write else "off")
     if out is None:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")[:40] or "model"
         out = Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
-    try:
-        config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt, schema=schema)
-    except ValueError as e:
-        fail(str(e))
+    config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt, schema=schema)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("acc {task.fields[acc]}  infra {task.fields[infra]}"))
     with Progress(*columns, console=err, transient=True) as bar:
@@ -577,8 +526,6 @@ def eval_(
                 on_record=mem.after_episode if mem is not None and memory_write else None,
                 live_org=live_org,
             )
-        except EvalError as e:
-            fail(str(e))
         except KeyboardInterrupt:
             fail(f"interrupted; finished records are in {out / 'results.jsonl'}: continue with --out {out} --resume")
     console.print(summary_table(summary, title=f"{model} on {tasks_path} · {trials} trial(s)"))
@@ -599,9 +546,7 @@ def demo(
 ) -> None:
     """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, compare."""
     from crmweaver.demo import DemoConfig, run_demo
-    from crmweaver.evaluate import EvalError
     from crmweaver.evaluate.table import compare_table
-    from crmweaver.tasks.synth import SynthError
 
     chosen: Optional[str] = None if model.lower() == "none" else model
     if chosen and chosen.split(":")[0] == "local":
@@ -623,10 +568,7 @@ def demo(
         def progress(p) -> None:
             bar.update(job, completed=p.done, total=p.total)
 
-        try:
-            summaries = run_demo(cfg, say=say, progress=progress)
-        except (EvalError, SynthError, OrgError) as e:
-            fail(str(e))
+        summaries = run_demo(cfg, say=say, progress=progress)
     console.print(compare_table(summaries, per_type=True))
     console.print(
         f"Scores are CRMArena-Pro's metrics on {per_type} synthetic task(s) per type, {max_turns} turn(s) at most. "
@@ -651,7 +593,7 @@ def report(
         _html_report(runs, html)
         return
     from crmweaver.evaluate import write_summary
-    from crmweaver.evaluate.results import ResultsFileError, run_in_progress
+    from crmweaver.evaluate.results import run_in_progress
     from crmweaver.evaluate.table import compare_table
 
     summaries = {}
@@ -660,22 +602,15 @@ def report(
             fail(f"{run} has no results.jsonl; give run folders written by `crmweaver eval --out`")
         if run_in_progress(run):
             err.print(f"[yellow]warning:[/yellow] an eval is still writing {escape(str(run))}: its figures are partial", highlight=False)
-        try:
-            summaries[run.name] = write_summary(run)
-        except ResultsFileError as e:
-            fail(str(e))
+        summaries[run.name] = write_summary(run)
     console.print(compare_table(summaries, per_type=per_type))
 
 
 def _html_report(paths: list[Path], out: Path) -> None:
     """Write the HTML report; the folders' notices (torn lines, missing summaries) go to stderr too."""
-    from crmweaver.report import MissingExtra, ReportError, write_report
+    from crmweaver.report import write_report
 
-    try:
-        loaded = write_report(paths, out)
-    except (ReportError, MissingExtra) as e:
-        fail(str(e))
-        return
+    loaded = write_report(paths, out)
     for note in [*loaded.notices, *(n for r in loaded.runs for n in r.notices), *(n for s in loaded.studies for n in s.notices)]:
         err.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
     episodes = sum(len(r.records) for r in loaded.runs)
@@ -700,12 +635,9 @@ EmbedderOpt = Annotated[Optional[str], typer.Option("--embedder", help="lexical,
 
 
 def _open_memory(path: Path, embedder: Optional[str] = None, base_url: Optional[str] = None, create: bool = False):
-    from crmweaver.memory import EmbedError, Memory, MemoryStoreError
+    from crmweaver.memory import Memory
 
-    try:
-        return Memory(path, embedder=embedder, base_url=base_url, create=create)
-    except (MemoryStoreError, EmbedError, ValueError) as e:
-        fail(str(e))
+    return Memory(path, embedder=embedder, base_url=base_url, create=create)
 
 
 @memory_app.command("build")
@@ -718,7 +650,7 @@ def memory_build(
     embedder: EmbedderOpt = None,
 ) -> None:
     """Distil guidelines from a run's trajectories into a memory file (near-duplicates are merged)."""
-    from crmweaver.memory import DistillError, EmbedError, MemoryStoreError, build_memory, read_records
+    from crmweaver.memory import build_memory, read_records
 
     if distiller not in ("rule", "llm"):
         fail(f"--distiller must be rule or llm, not {distiller!r}")
@@ -732,11 +664,8 @@ def memory_build(
             backend = make_backend(model, base_url=base_url)
         except (ImportError, ValueError) as e:
             fail(f"cannot build the distiller model {model!r}: {e}")
-    try:
-        records = read_records(runs)
-        memory, counts, trajs = build_memory(records, out, distiller=distiller, backend=backend, embedder=embedder)
-    except (DistillError, MemoryStoreError, EmbedError, ValueError) as e:
-        fail(str(e))
+    records = read_records(runs)
+    memory, counts, trajs = build_memory(records, out, distiller=distiller, backend=backend, embedder=embedder)
     with memory:
         wins = sum(t.reward >= 1 for t in trajs)
         console.print(f"{len(trajs)} trajectories ({wins} successful) → added {counts['added']}, merged {counts['merged']}, "
@@ -754,28 +683,24 @@ def memory_search(
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="Endpoint for an openai:MODEL embedder.")] = None,
 ) -> None:
     """Print the best guidelines for a request as JSON hits (id, title, task_type, score)."""
-    from crmweaver.memory import EmbedError
 
     if (query is None) == (queries is None):
         fail('give one query, or --queries FILE with lines like {"query": "Which agent ..."}')
     memory = _open_memory(memory_path, embedder, base_url)
     with memory:
-        try:
-            if query is not None:
-                print(json.dumps([h.public() for h in memory.retrieve(query, k=k, threshold=threshold)], ensure_ascii=False))
-                return
-            for number, line in enumerate(_read_lines(queries), 1):
-                if not line.strip():
-                    continue
-                try:
-                    text = json.loads(line)["query"]
-                    if not isinstance(text, str):
-                        raise TypeError
-                except (ValueError, KeyError, TypeError, RecursionError):
-                    fail(f'{queries}, line {number} is not a JSON object like {{"query": "Which agent ..."}}')
-                print(json.dumps([h.public() for h in memory.retrieve(text, k=k, threshold=threshold)], ensure_ascii=False), flush=True)
-        except EmbedError as e:
-            fail(str(e))
+        if query is not None:
+            print(json.dumps([h.public() for h in memory.retrieve(query, k=k, threshold=threshold)], ensure_ascii=False))
+            return
+        for number, line in enumerate(_read_lines(queries), 1):
+            if not line.strip():
+                continue
+            try:
+                text = json.loads(line)["query"]
+                if not isinstance(text, str):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError, RecursionError):
+                fail(f'{queries}, line {number} is not a JSON object like {{"query": "Which agent ..."}}')
+            print(json.dumps([h.public() for h in memory.retrieve(text, k=k, threshold=threshold)], ensure_ascii=False), flush=True)
 
 
 @memory_app.command("show")
@@ -787,15 +712,12 @@ def memory_show(
     """Print one guideline: title, body, key phrasings, counters and provenance."""
     from crmweaver.memory import MemoryStoreError, Store
 
-    try:
-        with Store(memory_path, readonly=True) as store:
-            ids = [item_id] if store.get(item_id) else store.find_prefix(item_id)
-            if len(ids) != 1:
-                raise MemoryStoreError(f"no item {item_id!r} in {memory_path}; list them with: crmweaver memory export {memory_path}"
-                                       if not ids else f"{item_id!r} matches {len(ids)} items; give more characters")
-            item = store.get(ids[0])
-    except MemoryStoreError as e:
-        fail(str(e))
+    with Store(memory_path, readonly=True) as store:
+        ids = [item_id] if store.get(item_id) else store.find_prefix(item_id)
+        if len(ids) != 1:
+            raise MemoryStoreError(f"no item {item_id!r} in {memory_path}; list them with: crmweaver memory export {memory_path}"
+                                   if not ids else f"{item_id!r} matches {len(ids)} items; give more characters")
+        item = store.get(ids[0])
     if as_json:
         print(json.dumps(item.public(), ensure_ascii=False, indent=2))
         return
@@ -814,13 +736,10 @@ def memory_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
 ) -> None:
     """Items, counters and support per task type, and the embedder the file was written with."""
-    from crmweaver.memory import MemoryStoreError, Store
+    from crmweaver.memory import Store
 
-    try:
-        with Store(memory_path, readonly=True) as store:
-            stats = store.stats()
-    except MemoryStoreError as e:
-        fail(str(e))
+    with Store(memory_path, readonly=True) as store:
+        stats = store.stats()
     if as_json:
         print(json.dumps(stats, indent=2))
         return
@@ -839,13 +758,10 @@ def memory_export(
     out: Annotated[Optional[Path], typer.Option("--out", help="Write JSONL here instead of stdout.")] = None,
 ) -> None:
     """Every item as one JSON line (no vectors), oldest first."""
-    from crmweaver.memory import MemoryStoreError, Store
+    from crmweaver.memory import Store
 
-    try:
-        with Store(memory_path, readonly=True) as store:
-            lines = [json.dumps(item.public(), ensure_ascii=False) + "\n" for item in store.items()]
-    except MemoryStoreError as e:
-        fail(str(e))
+    with Store(memory_path, readonly=True) as store:
+        lines = [json.dumps(item.public(), ensure_ascii=False) + "\n" for item in store.items()]
     if out is None:
         sys.stdout.write("".join(lines))
         return
@@ -881,13 +797,8 @@ def train_pipeline_cmd(
 
 
 def _run_pipeline(preset: str, out: Path, org_preset: str, seed: int, model: Optional[str], command: str) -> None:
-    from crmweaver.evaluate import EvalError
     from crmweaver.evaluate.table import compare_table
-    from crmweaver.memory import MemoryStoreError
-    from crmweaver.train.models import ModelLoadError
     from crmweaver.train.pipeline import PipelineConfig, run_pipeline
-    from crmweaver.train.rl import RLError
-    from crmweaver.train.sft import SFTError
 
     cfg = PipelineConfig(out=out, preset=preset, org_preset=org_preset, seed=seed, model=model, command=command)
     with _progress_bar() as bar:
@@ -896,10 +807,7 @@ def _run_pipeline(preset: str, out: Path, org_preset: str, seed: int, model: Opt
         def progress(p) -> None:
             bar.update(job, completed=p.done, total=p.total)
 
-        try:
-            summaries = run_pipeline(cfg, say=say, progress=progress)
-        except (EvalError, OrgError, SFTError, RLError, ModelLoadError, MemoryStoreError, ValueError) as e:
-            fail(str(e))
+        summaries = run_pipeline(cfg, say=say, progress=progress)
     console.print(compare_table(summaries, per_type=True))
     console.print(f"Held-out tasks of every type; the table, reward curve and configuration are in {out}/results.md.")
 
@@ -1032,12 +940,8 @@ def train_rl_cmd(
 
     try:
         result = train_rl(rows, org, spec, out, config, memory=memory, resume=resume, progress=show)
-    except RLError as e:
-        fail(str(e))
-        return
     except KeyboardInterrupt:
         fail(f"interrupted; continue from the last checkpoint with --resume (same --out {out})")
-        return
     console.print(f"trained {result.steps} steps -> {result.out} (evaluate with --model local:{result.out}); "
                   f"metrics {result.metrics}" + (f", plot {result.plot}" if result.plot else ""))
 

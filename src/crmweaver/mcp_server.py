@@ -20,6 +20,7 @@ from pydantic import Field
 from crmweaver.env.actions import TOOL_SCHEMAS
 from crmweaver.env.episode import EnvConfig
 from crmweaver.env.prompts import company_name
+from crmweaver.errors import CrmweaverError
 from crmweaver.org.schema import describe
 from crmweaver.org.store import Org, open_org
 from crmweaver.soql.engine import run
@@ -30,7 +31,7 @@ MCP_HINT = "the MCP server needs the mcp extra: pip install 'crmweaver[mcp]'"
 Transport = Literal["stdio", "http"]
 
 
-class McpServerError(Exception):
+class McpServerError(CrmweaverError):
     """The server cannot start (the `mcp` extra is missing, the port is taken); names the fix."""
 
 

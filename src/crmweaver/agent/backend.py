@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.tasks.row import TaskRow
 
 
-class InfraError(Exception):
+class InfraError(CrmweaverError):
     """The backend could not produce a reply; not the agent's fault."""
 
 

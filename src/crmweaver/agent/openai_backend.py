@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from crmweaver.agent.backend import Generation, InfraError
+from crmweaver.errors import ConfigError
 from crmweaver.tasks.row import TaskRow
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,9 @@ class OpenAIBackend:
     ):
         base_url = base_url or os.environ.get("OPENAI_BASE_URL")
         if not base_url:
-            raise ValueError("the openai backend needs an endpoint: pass --base-url (e.g. http://localhost:8000/v1) or set OPENAI_BASE_URL")
+            raise ConfigError("the openai backend needs an endpoint: pass --base-url (e.g. http://localhost:8000/v1) or set OPENAI_BASE_URL")
         if max_retries < 0 or timeout_s <= 0:
-            raise ValueError("max_retries must be >= 0 and timeout_s > 0")
+            raise ConfigError("max_retries must be >= 0 and timeout_s > 0")
         self.model = model
         self.name = f"openai:{model}"
         self.base_url = base_url.rstrip("/")

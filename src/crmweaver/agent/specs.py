@@ -11,6 +11,7 @@ Backends are imported only when their spec is used, so `oracle` and `openai` nev
 from __future__ import annotations
 
 from crmweaver.agent.backend import Backend
+from crmweaver.errors import ConfigError
 
 SPEC_FORMS = "oracle, local, local:PATH (a .gguf file or a model directory), openai:MODEL (with --base-url)"
 
@@ -55,4 +56,4 @@ def make_backend(
             timeout_s=timeout_s,
             max_retries=max_retries,
         )
-    raise ValueError(f"unknown model spec {spec!r}; use one of: {SPEC_FORMS}")
+    raise ConfigError(f"unknown model spec {spec!r}; use one of: {SPEC_FORMS}")

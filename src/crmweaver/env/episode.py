@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from crmweaver.env.actions import Action, parse_react, parse_tool_call
 from crmweaver.env.prompts import company_name, system_prompt
+from crmweaver.errors import ConfigError
 from crmweaver.org.store import Org
 from crmweaver.scoring import Extractor, Judge, Score, score
 from crmweaver.soql.engine import run as run_query
@@ -37,7 +38,7 @@ SCHEMAS = ("full", "task")  # what the prompt's schema section describes: every 
 
 def check_schema(schema: str) -> None:
     if schema not in SCHEMAS:
-        raise ValueError(f"schema must be full or task, not {schema!r}")
+        raise ConfigError(f"schema must be full or task, not {schema!r}")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any
 from crmweaver.agent.backend import Backend
 from crmweaver.agent.loop import run_episode
 from crmweaver.env.episode import EnvConfig, Episode, QueryRunner, SimulatedUser
+from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.salesforce import LiveOrg
 from crmweaver.org.store import Org, open_org
 from crmweaver.scoring import Extractor, Judge
@@ -27,7 +28,7 @@ UserFor = Callable[[TaskRow], SimulatedUser]
 ScorersFactory = Callable[[], "tuple[Extractor | None, Judge | None]"]  # e.g. evaluate.scorers.ScorerChoice
 
 
-class BackendSetupError(Exception):
+class BackendSetupError(CrmweaverError):
     """The model backend could not be built (bad spec, missing extra): the run stops, records kept."""
 
 

@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.episode import Worker, WorkItem
 
 MakeWorker = Callable[[], Worker]
 
 
-class ExecutorError(Exception):
+class ExecutorError(CrmweaverError):
     """The executor could not start (e.g. Ray missing or unreachable); names the fix."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.tasks.row import TaskRow
 
 RESULTS = "results.jsonl"
@@ -21,7 +22,7 @@ SUMMARY = "summary.json"
 RUN = "run.json"
 
 
-class ResultsFileError(Exception):
+class ResultsFileError(CrmweaverError):
     """A results file that cannot be resumed; the message names the file and the fix."""
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from crmweaver.agent.backend import Backend
 from crmweaver.env.episode import EnvConfig
+from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.episode import BackendFactory, BackendSetupError, GuidelineFor, ScorersFactory, UserFor, Worker, WorkItem
 from crmweaver.evaluate.executors import ExecutorError, run_local, run_ray
 from crmweaver.evaluate.results import (
@@ -37,7 +38,7 @@ from crmweaver.org.store import Org, open_org
 from crmweaver.tasks.row import TaskRow
 
 
-class EvalError(Exception):
+class EvalError(CrmweaverError):
     """A run that cannot start or go on (existing results, foreign records, bad spec); names the fix."""
 
 

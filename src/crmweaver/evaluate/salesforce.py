@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmweaver.agent.backend import InfraError
+from crmweaver.errors import CrmweaverError
 from crmweaver.soql.engine import API_VERSION
 from crmweaver.soql.errors import too_many_rows
 
@@ -25,7 +26,7 @@ SALESFORCE_HINT = "--salesforce needs simple-salesforce: pip install 'crmweaver[
 HTTP_TIMEOUT_S = 120.0  # Salesforce's own limit on a query is 120 s
 
 
-class LiveOrgError(Exception):
+class LiveOrgError(CrmweaverError):
     """The live org cannot be used (missing credentials or extra, failed login); names the fix."""
 
 

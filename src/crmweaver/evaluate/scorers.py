@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmweaver.agent.backend import Backend, InfraError
+from crmweaver.errors import ConfigError
 from crmweaver.scoring import Extractor, Judge, LLMExtractor, LLMJudge, ScorerError
 from crmweaver.scoring.llm import Complete
 
@@ -28,7 +29,7 @@ def model_spec(choice: str) -> str | None:
     kind = kind.lower()
     if head.lower() == "llm" and sep and (kind == "local" or (kind == "openai" and arg.strip())):
         return spec.strip()
-    raise ValueError(f"unknown scorer {choice!r}; use {CHOICE_FORMS}")
+    raise ConfigError(f"unknown scorer {choice!r}; use {CHOICE_FORMS}")
 
 
 def backend_complete(backend: Backend) -> Complete:

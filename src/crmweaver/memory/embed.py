@@ -18,10 +18,12 @@ from typing import Protocol
 
 import numpy as np
 
+from crmweaver.errors import CrmweaverError
+
 EMBEDDER_FORMS = "lexical, lexical:DIM, minilm, openai:MODEL (with --base-url)"
 
 
-class EmbedError(Exception):
+class EmbedError(CrmweaverError):
     """An embedder that cannot be built or cannot answer; the message names the fix."""
 
 

@@ -28,11 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from crmweaver.errors import CrmweaverError
+
 BUSY_TIMEOUT_MS = 60_000
 MAX_PROVENANCE = 1000  # trajectory ids kept per item (the newest win); counts go on regardless
 
 
-class MemoryStoreError(Exception):
+class MemoryStoreError(CrmweaverError):
     """A memory file that cannot be used as asked (other embedder, not a memory file); names the fix."""
 
 

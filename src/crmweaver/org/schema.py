@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 
+from crmweaver.errors import ConfigError
+
 SCHEMA_VERSION = "1"
 PRESETS = ("b2b", "b2c")
 
@@ -483,7 +485,7 @@ class Schema:
 def schema_for(preset: str) -> Schema:
     """The schema of one preset, with preset-only fields dropped and child relationships filled."""
     if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     objects = {}
     for o in _objects():
         fields = tuple(f for f in o.fields if preset in f.presets)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.org.schema import SCHEMA_VERSION, FieldType, Schema, SObject, schema_for
 
 META_TABLE = "_org"
@@ -20,7 +21,7 @@ _SAFE_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-class OrgError(Exception):
+class OrgError(CrmweaverError):
     """A problem with an org file that the user can fix; the message names the fix."""
 
 

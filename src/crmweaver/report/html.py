@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.intervals import NON_NONE, difference
 from crmweaver.evaluate.summary import GroupSummary, Summary, org_family
 from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
@@ -22,7 +23,7 @@ from crmweaver.report.load import Loaded, Run, Study, load
 EXTRA = "the report needs its extra: pip install 'crmweaver[report]'"
 
 
-class MissingExtra(Exception):
+class MissingExtra(CrmweaverError):
     """Jinja2, matplotlib or Pygments is not installed."""
 
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.results import RESULTS, RUN, SUMMARY, ResultsFileError, load_results
 from crmweaver.evaluate.summary import GroupSummary, Summary, TypeScore, summarize
 
 
-class ReportError(Exception):
+class ReportError(CrmweaverError):
     """Nothing to report on (no such folder); the message names the fix."""
 
 

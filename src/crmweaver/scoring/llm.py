@@ -15,13 +15,14 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.scoring.extract import ID_KINDS
 from crmweaver.scoring.kinds import answer_kind
 
 Complete = Callable[[list[dict[str, str]]], str]
 
 
-class ScorerError(Exception):
+class ScorerError(CrmweaverError):
     """The scoring model gave no verdict (the call failed); not the agent's fault."""
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.tasks.types import TASK_TYPES
 
 
@@ -64,7 +65,7 @@ class TaskRow(BaseModel):
             self.skill = TASK_TYPES[self.task].skill
 
 
-class TaskFileError(Exception):
+class TaskFileError(CrmweaverError):
     """A task file that cannot be read; the message names the file, the line and the fix."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+from crmweaver.errors import ConfigError
 from crmweaver.tasks.row import TaskRow
 
 
@@ -12,13 +13,13 @@ def split_rows(rows: list[TaskRow], *, dev: float = 0.1, test: float = 0.2, hold
     """Assign every row a split. Held-out types go wholly to test (the paper's unseen-task setting);
     the other types are split per type in the given fractions, seeded."""
     if not (0 <= dev < 1 and 0 <= test < 1 and dev + test < 1):
-        raise ValueError("--dev and --test are fractions whose sum is below 1, e.g. --dev 0.1 --test 0.2")
+        raise ConfigError("--dev and --test are fractions whose sum is below 1, e.g. --dev 0.1 --test 0.2")
     by_type: dict[str, list[TaskRow]] = defaultdict(list)
     for row in rows:
         by_type[row.task].append(row)
     unknown = set(holdout_types) - by_type.keys()
     if unknown:
-        raise ValueError(f"held-out type(s) {', '.join(sorted(unknown))} have no rows in the file")
+        raise ConfigError(f"held-out type(s) {', '.join(sorted(unknown))} have no rows in the file")
     out: dict[str, list[TaskRow]] = {"train": [], "dev": [], "test": []}
     for code in sorted(by_type):
         group = sorted(by_type[code], key=lambda r: r.idx)

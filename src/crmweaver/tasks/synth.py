@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.org.store import Org
 from crmweaver.tasks import families
 from crmweaver.tasks.family import FAMILIES, Context, Family, Params, Resample
@@ -26,7 +27,7 @@ from crmweaver.tasks.windows import DOMAIN_DETAILS
 MAX_TRIES = 200
 
 
-class SynthError(Exception):
+class SynthError(CrmweaverError):
     """A family's reference trajectory disagrees with its gold solver, or it cannot produce instances."""
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from crmweaver.errors import ConfigError
 from crmweaver.tasks.row import TaskRow
 
 HINT_RULES = "never, always, prob:P (0 <= P <= 1), on_zero_group"
@@ -53,7 +54,7 @@ class HintRule:
                 p = -1.0
             if 0.0 <= p <= 1.0:
                 return cls("prob", p)
-        raise ValueError(f"unknown hint rule {text!r}; use one of: {HINT_RULES}")
+        raise ConfigError(f"unknown hint rule {text!r}; use one of: {HINT_RULES}")
 
     def __str__(self) -> str:
         return f"prob:{self.p:g}" if self.kind == "prob" else self.kind
@@ -107,7 +108,7 @@ class MemoryLoop:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         if self.memory is None and self.rule.kind != "never":
-            raise ValueError(f"hint rule {self.rule} needs a memory: pass --memory MEM.db (or --hint-rule never)")
+            raise ConfigError(f"hint rule {self.rule} needs a memory: pass --memory MEM.db (or --hint-rule never)")
 
     def guideline(self, task: TaskRow) -> tuple[str, str] | None:
         return self.memory.guideline_for(task) if self.memory is not None else None

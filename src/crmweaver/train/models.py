@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.agent.local import bundled_model_path, require_extra
+from crmweaver.errors import CrmweaverError
 
 TINY = "tiny"
 TINY_SEED = 0
@@ -42,7 +43,7 @@ TINY_CONFIG: dict[str, Any] = {
 CHECKPOINT_META = "crmweaver_train.json"
 
 
-class ModelLoadError(Exception):
+class ModelLoadError(CrmweaverError):
     """No model where the spec points, or a model without what training needs (a chat template)."""
 
 

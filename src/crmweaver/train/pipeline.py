@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.episode import EnvConfig
+from crmweaver.errors import ConfigError
 from crmweaver.evaluate import evaluate, load_results
 from crmweaver.evaluate.summary import Summary
 from crmweaver.org.generate import build_org
@@ -91,13 +92,13 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
 
     preset = get_preset(cfg.preset)
     if preset.rl is None:
-        raise ValueError("the pipeline needs the train extra: pip install 'crmweaver[train]'")
+        raise ConfigError("the pipeline needs the train extra: pip install 'crmweaver[train]'")
     unknown = [t for t in preset.held_out_types if t not in TASK_TYPES]
     if unknown:
-        raise ValueError(f"the {preset.name} preset holds out unknown task types {unknown}")
+        raise ConfigError(f"the {preset.name} preset holds out unknown task types {unknown}")
     model = cfg.model or preset.model
     if model is None:
-        raise ValueError(f"the {preset.name} preset needs --model PATH")
+        raise ConfigError(f"the {preset.name} preset needs --model PATH")
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"  # seconds per stage, summed over invocations (a resumed run keeps them)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmweaver.env.episode import check_schema
+from crmweaver.errors import ConfigError
 from crmweaver.train.memory_loop import HintRule
 
 LORA_MIN_PARAMS = 1_000_000_000  # `lora=None` picks LoRA from this size up, full fine-tuning below
@@ -59,25 +60,25 @@ class SFTConfig:
 
     def __post_init__(self) -> None:
         if self.epochs <= 0 and self.max_steps <= 0:
-            raise ValueError("SFT needs epochs > 0 or max_steps > 0")
+            raise ConfigError("SFT needs epochs > 0 or max_steps > 0")
         if self.lr is not None and not 0 < self.lr < 1:
-            raise ValueError(f"lr={self.lr} is not a learning rate; use e.g. 1e-4 (full) or 2e-4 (LoRA)")
+            raise ConfigError(f"lr={self.lr} is not a learning rate; use e.g. 1e-4 (full) or 2e-4 (LoRA)")
         if self.batch_size < 1 or self.grad_accum < 1:
-            raise ValueError("batch_size and grad_accum must be >= 1")
+            raise ConfigError("batch_size and grad_accum must be >= 1")
         if self.max_length < 256:
-            raise ValueError(f"max_length={self.max_length} cannot hold even the system prompt; use >= 8192 for our episodes")
+            raise ConfigError(f"max_length={self.max_length} cannot hold even the system prompt; use >= 8192 for our episodes")
         if self.max_tasks is not None and self.max_tasks < 1:
-            raise ValueError("max_tasks must be >= 1 (or None for all)")
+            raise ConfigError("max_tasks must be >= 1 (or None for all)")
         if HintRule.parse(self.hint_rule).kind == "on_zero_group":  # a bad rule fails here, before any model loads
-            raise ValueError("SFT's hint rule is never, always or prob:P (on_zero_group re-runs RL groups that scored 0)")
+            raise ConfigError("SFT's hint rule is never, always or prob:P (on_zero_group re-runs RL groups that scored 0)")
         check_schema(self.schema)
         if self.dtype not in ("float32", "bfloat16", "float16"):
-            raise ValueError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
+            raise ConfigError(f"dtype must be float32, bfloat16 or float16, not {self.dtype!r}")
         if self.teacher_max_turns is not None and self.teacher_max_turns < 1:
-            raise ValueError("teacher_max_turns must be >= 1 (or None for the tasks' turn budget)")
+            raise ConfigError("teacher_max_turns must be >= 1 (or None for the tasks' turn budget)")
         self.curve = tuple(sorted(set(self.curve)))
         if any(not isinstance(n, int) or n < 1 for n in self.curve):
-            raise ValueError(f"curve holds episode counts >= 1, not {self.curve}")
+            raise ConfigError(f"curve holds episode counts >= 1, not {self.curve}")
 
     def learning_rate(self, use_lora: bool) -> float:
         return self.lr if self.lr is not None else (2e-4 if use_lora else 1e-4)
@@ -178,7 +179,7 @@ def get_preset(name: str) -> Preset:
     try:
         preset = PRESETS[name]
     except KeyError:
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
     if preset.rl is None:
         try:
             from crmweaver.train.rl import RL_PRESETS

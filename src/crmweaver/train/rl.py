@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.episode import check_schema
+from crmweaver.errors import ConfigError, CrmweaverError
 from crmweaver.tasks.row import TaskRow
 
 ALGOS = ("grpo", "dapo")
@@ -56,7 +57,7 @@ CHECKPOINTS = "checkpoints"
 TRAIN_HINT = "install the training stack: pip install -e '.[local]' 'trl==1.16.0' matplotlib torch==2.13.0"
 
 
-class RLError(Exception):
+class RLError(CrmweaverError):
     """A run that cannot start as asked (no checkpoint to resume, no tasks, missing stack); names the fix."""
 
 
@@ -204,7 +205,7 @@ class RLConfig:
 
     def __post_init__(self) -> None:
         if self.algo not in ALGOS:
-            raise ValueError(f"unknown algo {self.algo!r}; use grpo or dapo")
+            raise ConfigError(f"unknown algo {self.algo!r}; use grpo or dapo")
         dapo = self.algo == "dapo"
         if self.eps_high is None:
             self.eps_high = 0.28 if dapo else self.eps_low
@@ -215,26 +216,26 @@ class RLConfig:
         if self.overlong_filter is None:
             self.overlong_filter = dapo
         if self.group_size < 2:
-            raise ValueError(f"group_size must be >= 2 (got {self.group_size}): advantages are relative to the group")
+            raise ConfigError(f"group_size must be >= 2 (got {self.group_size}): advantages are relative to the group")
         if self.resample_groups < 0:
-            raise ValueError(f"resample_groups must be >= 0 (got {self.resample_groups})")
+            raise ConfigError(f"resample_groups must be >= 0 (got {self.resample_groups})")
         for name in ("steps", "tasks_per_step", "max_new_tokens", "save_every", "micro_batch", "num_iterations"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
+                raise ConfigError(f"{name} must be >= 1 (got {getattr(self, name)})")
         for name in ("max_turns", "screen_tasks"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1 or None (got {getattr(self, name)})")
+                raise ConfigError(f"{name} must be >= 1 or None (got {getattr(self, name)})")
         if self.screen_rollouts < 0 or self.screen_rollouts == 1:
-            raise ValueError(f"screen_rollouts must be 0 (off) or >= 2 to tell mixed tasks (got {self.screen_rollouts})")
+            raise ConfigError(f"screen_rollouts must be 0 (off) or >= 2 to tell mixed tasks (got {self.screen_rollouts})")
         if not (self.lr > 0 and self.temperature > 0):
-            raise ValueError("lr and temperature must be > 0 (sampling at temperature 0 gives identical rollouts)")
+            raise ConfigError("lr and temperature must be > 0 (sampling at temperature 0 gives identical rollouts)")
         if self.scale_rewards not in ("group", "batch", "none"):
-            raise ValueError(f"scale_rewards must be group, batch or none (got {self.scale_rewards!r})")
+            raise ConfigError(f"scale_rewards must be group, batch or none (got {self.scale_rewards!r})")
         check_schema(self.schema)
         if self.sampler not in SAMPLERS:
-            raise ValueError(f"unknown sampler {self.sampler!r}; use policy or vllm")
+            raise ConfigError(f"unknown sampler {self.sampler!r}; use policy or vllm")
         if (self.group_size * self.tasks_per_step) % self.micro_batch:
-            raise ValueError(f"micro_batch ({self.micro_batch}) must divide group_size * tasks_per_step ({self.group_size * self.tasks_per_step})")
+            raise ConfigError(f"micro_batch ({self.micro_batch}) must divide group_size * tasks_per_step ({self.group_size * self.tasks_per_step})")
         from crmweaver.train.memory_loop import HintRule
 
         HintRule.parse(self.hint_rule)  # a bad rule fails here, before any model loads

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmweaver.errors import CrmweaverError
 from crmweaver.tasks.row import TaskRow
 from crmweaver.train.data import Example, RenderError, render_episode, shared_prefixes
 from crmweaver.train.models import count_parameters, load_policy, save_checkpoint, use_bf16
@@ -49,7 +50,7 @@ LOG_FILE = "sft_log.jsonl"
 CURVE_DIR = "curve"  # OUT/curve/after-N: the policy after the first N episodes (SFTConfig.curve)
 
 
-class SFTError(Exception):
+class SFTError(CrmweaverError):
     """SFT cannot start or finish (no successful teacher episodes, nothing fits max_length, ...)."""
 
 
