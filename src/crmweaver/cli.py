@@ -904,31 +904,27 @@ def train_rl_cmd(
 
     from crmweaver.tasks.row import read_tasks
     from crmweaver.train.presets import get_preset
-    from crmweaver.train.rl import RL_PRESETS, RLConfig, RLError, train_rl
+    from crmweaver.train.rl import RL_PRESETS, RLConfig, train_rl
 
-    try:
-        p = get_preset(preset)
-        given = {"algo": algo, "group_size": group_size, "tasks_per_step": tasks_per_step, "steps": steps, "lr": lr,
-                 "temperature": temperature, "max_turns": max_turns, "max_new_tokens": max_tokens, "save_every": save_every,
-                 "hint_rule": hint_rule, "seed": seed, "vllm_url": vllm_url, "resample_groups": resample_groups, "schema": schema}
-        given = {k: v for k, v in given.items() if v is not None}
-        if vllm_url:
-            given["sampler"] = "vllm"
-        base = p.rl or RL_PRESETS.get(preset) or RLConfig()
-        if "algo" in given:  # the algorithm's own defaults, not the preset's, for what it decides
-            base = dataclasses.replace(base, eps_high=None, loss_type=None, dynamic_sampling=None, overlong_filter=None)
-        config = dataclasses.replace(base, **given)
-        if config.hint_rule != "never" and memory is None:
-            raise ValueError(f"--hint-rule {config.hint_rule} needs --memory MEM.db")
-        spec = model or p.model
-        if spec is None:
-            raise ValueError(f"the {preset} preset needs --model PATH (an instruct model or an SFT checkpoint)")
-        rows = read_tasks(tasks)[: max_train_tasks or p.train_tasks]
-        if not org.is_file():
-            raise ValueError(f"no org at {org}: build one with crmweaver org build")
-    except (ValueError, OSError) as e:
-        fail(str(e))
-        return
+    p = get_preset(preset)
+    given = {"algo": algo, "group_size": group_size, "tasks_per_step": tasks_per_step, "steps": steps, "lr": lr,
+             "temperature": temperature, "max_turns": max_turns, "max_new_tokens": max_tokens, "save_every": save_every,
+             "hint_rule": hint_rule, "seed": seed, "vllm_url": vllm_url, "resample_groups": resample_groups, "schema": schema}
+    given = {k: v for k, v in given.items() if v is not None}
+    if vllm_url:
+        given["sampler"] = "vllm"
+    base = p.rl or RL_PRESETS.get(preset) or RLConfig()
+    if "algo" in given:  # the algorithm's own defaults, not the preset's, for what it decides
+        base = dataclasses.replace(base, eps_high=None, loss_type=None, dynamic_sampling=None, overlong_filter=None)
+    config = dataclasses.replace(base, **given)
+    if config.hint_rule != "never" and memory is None:
+        fail(f"--hint-rule {config.hint_rule} needs --memory MEM.db")
+    spec = model or p.model
+    if spec is None:
+        fail(f"the {preset} preset needs --model PATH (an instruct model or an SFT checkpoint)")
+    rows = read_tasks(tasks)[: max_train_tasks or p.train_tasks]
+    if not org.is_file():
+        fail(f"no org at {org}: build one with crmweaver org build")
 
     def show(r: dict) -> None:
         clip = r.get("clip_frac")
