@@ -832,29 +832,23 @@ def train_sft_cmd(
     hint_rule: Annotated[Optional[str], typer.Option("--hint-rule", help="never, always or prob:P (each teacher episode shows the guideline with probability P); needs --memory.")] = None,
 ) -> None:
     """SFT cold start: teacher episodes, loss on the assistant tokens only, a checkpoint `local:OUT` loads."""
-    from crmweaver.agent.backend import InfraError
-    from crmweaver.tasks.row import TaskFileError, read_tasks
-    from crmweaver.train.models import ModelLoadError
+    from crmweaver.tasks.row import read_tasks
     from crmweaver.train.presets import get_preset
-    from crmweaver.train.sft import SFTError, run_sft
+    from crmweaver.train.sft import run_sft
 
-    try:
-        p = get_preset(preset)
-        config = p.sft_with(teacher=teacher, epochs=epochs, max_steps=max_steps, lr=lr, lora=lora, max_length=max_length,
-                            max_tasks=max_tasks, seed=seed, schema=schema, hint_rule=hint_rule)
-        if hint_rule not in (None, "never") and memory is None:
-            raise ValueError(f"--hint-rule {hint_rule} needs --memory MEM.db")
-        if memory is not None and not memory.is_file():
-            raise ValueError(f"no memory file at {memory}; build one with `crmweaver memory build --from runs/ID --out {memory}`")
-        spec = model or p.model
-        if spec is None:
-            raise ValueError(f"the {preset} preset needs --model PATH (an instruct model directory)")
-        rows = read_tasks(tasks)
-        if not org.is_file():
-            raise ValueError(f"no org at {org}: build one with crmweaver org build")
-    except (ValueError, TaskFileError) as e:
-        fail(str(e))
-        return
+    p = get_preset(preset)
+    config = p.sft_with(teacher=teacher, epochs=epochs, max_steps=max_steps, lr=lr, lora=lora, max_length=max_length,
+                        max_tasks=max_tasks, seed=seed, schema=schema, hint_rule=hint_rule)
+    if hint_rule not in (None, "never") and memory is None:
+        fail(f"--hint-rule {hint_rule} needs --memory MEM.db")
+    if memory is not None and not memory.is_file():
+        fail(f"no memory file at {memory}; build one with `crmweaver memory build --from runs/ID --out {memory}`")
+    spec = model or p.model
+    if spec is None:
+        fail(f"the {preset} preset needs --model PATH (an instruct model directory)")
+    rows = read_tasks(tasks)
+    if not org.is_file():
+        fail(f"no org at {org}: build one with crmweaver org build")
     with _progress_bar() as bar:
         job = bar.add_task(f"teacher {config.teacher}", total=None)
 
@@ -863,12 +857,8 @@ def train_sft_cmd(
 
         try:
             result = run_sft(org, rows, spec, out, config, say=say, teacher_progress=progress, progress_bar=False, memory=memory)
-        except (SFTError, ModelLoadError, InfraError) as e:
-            fail(str(e))
-            return
         except KeyboardInterrupt:
             fail(f"interrupted; the teacher episodes are kept in {out / 'teacher'}: rerun the same command to reuse them")
-            return
     console.print(f"SFT: {result.examples} episodes, {result.steps} steps in {result.seconds:.0f}s ({result.s_per_step:.1f}s/step), "
                   f"loss {result.first_loss or 0:.3f} -> {result.last_loss or 0:.3f} · {'LoRA (merged)' if result.lora else 'full'} lr {result.lr:g} "
                   f"-> {result.checkpoint} · evaluate: crmweaver eval --model local:{result.checkpoint}")
