@@ -197,7 +197,7 @@ def test_rule_distiller_one_item_per_type_and_plan(oracle_records):
     assert {g.task_type for g in guidelines} == set(TYPES)
     assert len({(g.task_type, g.body) for g in guidelines}) == len(guidelines)
     handle = next(g for g in guidelines if g.task_type == "handle_time")
-    assert "2025-01-01T00:00:00Z with the first day of the period" in handle.body and "Date window" in handle.body and "Answer format" in handle.body
+    assert "2025-01-01T00:00:00Z with the first day of the request's period" in handle.body and "Dates: " in handle.body and "Answer format" in handle.body
     assert "Wt0000" not in handle.body and "Wt0000" not in handle.key_text  # no concrete id leaks
     assert handle.provenance["distiller"] == "rule" and handle.provenance["models"] == ["oracle"]
     assert sum(g.support for g in guidelines) == len(trajs)

@@ -52,7 +52,7 @@ def test_worked_guidelines_name_values_in_words_and_run(org, rows):
     routing = next(g for g in guidelines if g.task_type == "lead_routing")
     assert "with every UserId from step 2's result" in routing.body  # an id list is two examples and one line
     handle = next(g for g in guidelines if g.task_type == "handle_time")
-    assert "CreatedDate >= 2025-01-01T00:00:00Z" in handle.body and "with the day after the last day of that period" in handle.body
+    assert "CreatedDate >= 2025-01-01T00:00:00Z" in handle.body and "2025-04-01T00:00:00Z with the day after its last day" in handle.body
     # every worked query is a query the engine runs (the example values just find nothing)
     for g in guidelines:
         for line in g.body.splitlines():

@@ -243,9 +243,9 @@ DERIVATION = {
 def rule_body(task_type: str, plan: WorkedPlan) -> str:
     """The procedure as text; a function of the type and the plan only (so its hash is the plan's)."""
     ttype = TASK_TYPES[task_type]
-    lines = [f"Task type: {task_type} ({ttype.skill}). Objects: {', '.join(plan_objects(plan)) or 'none'}."]
+    lines = [f"Task type: {task_type} ({ttype.skill})."]  # the title names the objects
     if plan.steps:
-        lines.append("Queries (worked examples: write each with this task's values, as the replace lines say):")
+        lines.append("Queries (put this task's values in, as each replace line says):")
         lines += plan.lines()
     lines.append("Derivation: " + DERIVATION.get(ttype.answer, "Derive the answer from the query results as the task context says."))
     pitfalls = rule_pitfalls(ttype.answer, ttype.none_share, plan)
@@ -260,19 +260,15 @@ def rule_pitfalls(answer_kind: str, none_share: float, plan: WorkedPlan) -> list
     text = " ".join(plan.steps)
     out = []
     if re.search(r"\d{4}-\d{2}-\d{2}", text):
-        out.append("Date window: start inclusive (>=), end exclusive (< the day after the last day); datetime fields take "
-                   "2025-01-01T00:00:00Z, date fields 2025-01-01.")
+        out.append("Dates: >= the first day, < the day after the last; datetime fields take 2025-01-01T00:00:00Z, date fields 2025-01-01.")
     if "Owner Assignment" in text:
-        out.append("Transfers: a transfer is a CaseHistory__c row with Field__c = 'Owner Assignment' and a previous owner "
-                   "(OldValue__c != null); the org writes no row for the first assignment.")
+        out.append("Transfers: a CaseHistory__c 'Owner Assignment' row with OldValue__c != null (the first assignment has none).")
     if re.search(r"\bCOUNT\(|\bGROUP BY\b", text, re.IGNORECASE):
-        out.append("Thresholds and ties: apply the request's minimum count (\"more than N\") before ranking; aggregate per "
-                   "group with GROUP BY rather than reading every record.")
+        out.append("Counts: apply the request's minimum (\"more than N\") before ranking.")
     if re.search(r"\bFIND\s*\{", text, re.IGNORECASE):
-        out.append("SOSL: FIND {term} IN ALL FIELDS RETURNING Knowledge__kav(Id, Title, Summary) searches articles; quote "
-                   "multi-word terms and read Summary or FAQ_Answer__c.")
+        out.append("Search: quote a multi-word term; read the articles' Summary or FAQ_Answer__c.")
     if none_share > 0 and answer_kind != "refusal":
-        out.append("None: when no record satisfies the request, the answer is None; do not guess a near miss.")
+        out.append("None: when no record qualifies, answer None; never a near miss.")
     return out
 
 

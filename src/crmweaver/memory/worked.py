@@ -41,10 +41,10 @@ MAX_KEPT_CHARS = 100  # a longer literal is never kept verbatim, even when the o
 EXAMPLE_DATES = {"start": ("2025-01-01", "2024-07-01", "2024-01-01"), "end": ("2025-04-01", "2024-10-01", "2024-04-01"),
                  "last": ("2025-03-31", "2024-09-30", "2024-03-31"), "point": ("2025-02-15", "2024-08-15", "2024-02-15")}
 DATE_WORDS = {
-    "start": "the first day of the period the request names (count from today's date in the task context)",
-    "end": "the day after the last day of that period",
-    "last": "the last day of that period",
-    "point": "the day the request names (count from today's date in the task context)",
+    "start": "the first day of the request's period (from today's date)",
+    "end": "the day after its last day",
+    "last": "its last day",
+    "point": "the day the request names (from today's date)",
 }
 
 
