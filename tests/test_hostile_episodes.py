@@ -122,3 +122,12 @@ def test_two_evals_cannot_write_one_run_folder(b2b_org_path, task, tmp_path):
     evaluate(b2b_org_path, [task], lambda: ScriptedBackend([DONE]), out_dir=tmp_path, resume=True)
     records, _ = load_results(tmp_path / "results.jsonl")
     assert len(records) == 1 and not run_in_progress(tmp_path)
+
+
+def test_a_runaway_reply_is_cut_not_stored_twice(b2b_org_path, task, tmp_path):
+    """A 50 MB reply was kept whole in the record's messages and again as its response (issue 17)."""
+    from crmweaver.env.episode import MAX_TURN_CHARS
+
+    huge = "<respond>" + "x" * 5_000_000 + "</respond>"
+    evaluate(b2b_org_path, [task], lambda: ScriptedBackend([huge]), out_dir=tmp_path)
+    assert (tmp_path / "results.jsonl").stat().st_size < 3 * MAX_TURN_CHARS

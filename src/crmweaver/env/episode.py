@@ -31,6 +31,7 @@ FORMAT_REMINDER = (
     "<execute>SOQL or SOSL</execute> or answer with <respond>your answer</respond>."
 )
 TOOLS_REMINDER = "Your message called no tool. Call execute_soql, execute_sosl, or respond with your final answer."
+MAX_TURN_CHARS = 100_000  # of one model turn: a runaway or hostile reply is cut, not kept (twice) in every record
 
 
 SCHEMAS = ("full", "task")  # what the prompt's schema section describes: every object, or the task type's
@@ -120,6 +121,8 @@ class Episode:
         if self.done:
             return StepResult(Action("invalid", "episode already finished"), None, True)
         self.turns += 1
+        if text and len(text) > MAX_TURN_CHARS:
+            text = text[:MAX_TURN_CHARS]
         if self.config.protocol == "tools":
             action, replies = self._tool_turn(text, tool_calls or [])
         else:
