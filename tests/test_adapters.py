@@ -113,22 +113,25 @@ def test_gymnasium_make_after_import(b2b_org_path, tasks):
 
 @pytest.fixture(scope="module")
 def vf_rewards(b2b_org_path, tasks_file, server):
-    """{mode: [reward per task]} from rollouts of `verifiers.load_environment("crmweaver", ...)` with verifiers' own client."""
+    """{(protocol, mode): [reward per task]} from rollouts of `verifiers.load_environment("crmweaver", ...)`
+    with verifiers' own OpenAI client."""
     vf = pytest.importorskip("verifiers")
-    env = vf.load_environment("crmweaver", org=str(b2b_org_path), tasks=str(tasks_file))
-    assert type(env).__name__ == "CRMWeaverEnv" and isinstance(env, vf.MultiTurnEnv)
     os.environ.setdefault("SCRIPTED_API_KEY", "scripted")
     out = {}
-    for mode in MODES:
-        client = vf.ClientConfig(api_base_url=server.url(mode), api_key_var="SCRIPTED_API_KEY", max_retries=0)
-        outputs = env.evaluate_sync(client, model="scripted")["outputs"]
-        assert all(o["stop_condition"] == "crmweaver_done" and o["error"] is None for o in outputs)
-        out[mode] = [o["reward"] for o in sorted(outputs, key=lambda o: o["example_id"])]
+    for protocol in ("tools", "react"):
+        env = vf.load_environment("crmweaver", org=str(b2b_org_path), tasks=str(tasks_file), protocol=protocol)
+        assert type(env).__name__ == "CRMWeaverEnv" and isinstance(env, vf.MultiTurnEnv)
+        for mode in MODES:
+            client = vf.ClientConfig(api_base_url=server.url(mode), api_key_var="SCRIPTED_API_KEY", max_retries=0)
+            outputs = env.evaluate_sync(client, model="scripted")["outputs"]
+            assert all(o["stop_condition"] == "crmweaver_done" and o["error"] is None for o in outputs)
+            out[protocol, mode] = [o["reward"] for o in sorted(outputs, key=lambda o: o["example_id"])]
     return out
 
 
 def test_verifiers_environment_rollouts(vf_rewards, tasks):
-    assert vf_rewards["oracle"] == [1.0] * len(tasks) and vf_rewards["wrong"] == [0.0] * len(tasks)
+    for protocol in ("tools", "react"):
+        assert vf_rewards[protocol, "oracle"] == [1.0] * len(tasks) and vf_rewards[protocol, "wrong"] == [0.0] * len(tasks)
 
 
 def test_vf_eval_finds_the_environment(b2b_org_path, tasks_file, server, tmp_path):
@@ -250,7 +253,7 @@ def test_every_adapter_gives_the_reward_crmweaver_eval_gives(b2b_org_path, tasks
         expected = eval_rewards["react", mode]
         assert eval_rewards["tools", mode] == expected
         assert [gym_reward(b2b_org_path, t, mode) for t in tasks] == expected
-        assert vf_rewards[mode] == expected
+        assert vf_rewards["tools", mode] == vf_rewards["react", mode] == expected
         assert [trl_reward(b2b_org_path, t, mode) for t in tasks] == expected
         for protocol in ("react", "tools"):
             assert [verl_reward(b2b_org_path, t, mode, verl_loaded, protocol) for t in tasks] == expected

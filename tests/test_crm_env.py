@@ -119,4 +119,7 @@ def test_transcript_scoring_finds_every_action(tasks):
         assert [a.kind for a in transcript_actions(text)] == ["execute", "respond"]
         assert score_transcript(task, text).reward == score(task.model_dump(), answer_text(task), actions=transcript_actions(text)).reward
     assert score_transcript(task, "no answer").reward == 0.0
+    from crmweaver.env.episode import FORMAT_REMINDER
+
+    assert transcript_actions(f"<respond>{answer_text(task)}</respond>\n{FORMAT_REMINDER}")[-1].content == answer_text(task)
     assert [a.content for a in transcript_actions("<respond>a</respond> later <respond>b</respond>")] == ["a", "b"]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.env.actions import Action, parse_react, parse_tool_call
-from crmweaver.env.episode import EnvConfig, Episode, QueryRunner, SimulatedUser
+from crmweaver.env.episode import FORMAT_REMINDER, EnvConfig, Episode, QueryRunner, SimulatedUser
 from crmweaver.org.store import Org, open_org
 from crmweaver.scoring import Extractor, Judge, Score, score
 from crmweaver.tasks.row import TaskRow
@@ -164,8 +164,9 @@ _TAG = re.compile(r"<\s*(execute|respond)\s*>", re.IGNORECASE)
 
 def transcript_actions(text: str) -> list[Action]:
     """Every action in a decoded multi-turn transcript, in order: ReAct tags and Hermes-style
-    `<tool_call>{"name", "arguments"}</tool_call>` blocks (what verl's reward function receives)."""
-    text = text or ""
+    `<tool_call>{"name", "arguments"}</tool_call>` blocks (what verl's reward function receives).
+    The environment's own format reminder (which shows the tags) is not the model's."""
+    text = (text or "").replace(FORMAT_REMINDER, "")
     found: list[tuple[int, Action]] = []
     for m in _TAG.finditer(text):
         found.append((m.start(), parse_react(text[m.start():])))
