@@ -233,6 +233,7 @@ def _join(parts: list[str]) -> str:
 def _literal_list(items: list[Token], column: str, slots: _Slots, earlier: Earlier, own, notes: list[str]) -> list[str]:
     """An IN list: at most two examples per source, one note per source ("every UserId from step 2's result")."""
     groups: dict[str, list[str]] = {}
+    new: set[str] = set()  # sources with an example not shown before (an earlier step's note covers the others)
     kept: list[str] = []
     for tok in items:
         if tok.kind in (DATE, DATETIME):
@@ -248,9 +249,13 @@ def _literal_list(items: list[Token], column: str, slots: _Slots, earlier: Earli
         example, words, first = found
         group = groups.setdefault(words, [])
         group.append(example)
+        if first:
+            new.add(words)
         if len(group) <= 2:
             kept.append(_quote(example))
     for words, examples in groups.items():
+        if words not in new:
+            continue
         shown = ", ".join(examples[:2]) + (", …" if len(examples) > 2 else "")
         notes.append(f"{shown} with " + (re.sub(r"^the ", "every ", words) if len(examples) > 1 else words))
     parts = ["("]
