@@ -9,6 +9,8 @@ import sys
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import crmweaver
 from crmweaver.agent.oracle import answer_text
@@ -78,6 +80,20 @@ def test_garbage_never_raises_and_costs_a_turn(b2b_org_path, tasks):
     assert done and info["termination"] == "max_turns" and info["score"].reward == 0.0
 
 
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                         st.sampled_from(["name", "arguments", "function", "tool_calls", "content", "role", "id", "query"]), inner, max_size=4),
+                     max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(action=_json)
+def test_no_action_shape_raises(b2b_org_path, tasks, action):
+    env = CRMEnv.from_task(tasks[0], b2b_org_path, protocol="tools", max_turns=2)
+    observation, reward, done, info = env.step(action)
+    assert isinstance(observation, str) and reward in (0.0, 1.0) and info["action"].kind in ("execute", "respond", "invalid")
+
+
 def test_reward_is_the_scorer_and_copies_are_independent(b2b_org_path, tasks):
     task = tasks[0]
     env = CRMEnv.from_task(task, b2b_org_path)
@@ -123,3 +139,15 @@ def test_transcript_scoring_finds_every_action(tasks):
 
     assert transcript_actions(f"<respond>{answer_text(task)}</respond>\n{FORMAT_REMINDER}")[-1].content == answer_text(task)
     assert [a.content for a in transcript_actions("<respond>a</respond> later <respond>b</respond>")] == ["a", "b"]
+
+
+def test_a_failing_judge_is_an_infra_error_not_an_exception(b2b_org_path, tasks):
+    from crmweaver.scoring import ScorerError
+
+    def judge(response, task, actions=None):
+        raise ScorerError("the judge's endpoint is down")
+
+    env = CRMEnv.from_task(tasks[1], b2b_org_path, judge=judge)  # private_customer_information: judged
+    _, reward, done, info = env.step(f"<respond>{answer_text(tasks[1])}</respond>")
+    assert done and reward == 0.0 and "endpoint is down" in info["infra_error"]
+

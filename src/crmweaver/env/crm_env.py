@@ -30,7 +30,7 @@ from typing import Any
 from crmweaver.env.actions import Action, parse_react, parse_tool_call
 from crmweaver.env.episode import FORMAT_REMINDER, EnvConfig, Episode, QueryRunner, SimulatedUser
 from crmweaver.org.store import Org, open_org
-from crmweaver.scoring import Extractor, Judge, Score, score
+from crmweaver.scoring import Extractor, Judge, Score, ScorerError, score
 from crmweaver.tasks.row import TaskRow
 
 _local = threading.local()
@@ -109,7 +109,11 @@ class CRMEnv:
         info: dict[str, Any] = {"action": result.action, "messages": episode.messages[before:], "turns": episode.turns}
         reward = 0.0
         if result.done:
-            s = self.score()
+            try:
+                s = self.score()
+            except ScorerError as e:  # a plugged-in extractor/judge failed: an infra error, scored 0 (as eval records it)
+                s = Score(0.0, self.task.reward_metric, None, "scorer failed")
+                info["infra_error"] = f"scoring: {e}"
             reward = float(s.reward)
             info.update(termination=episode.termination, score=s)
         return result.observation or "", reward, result.done, info
@@ -135,6 +139,7 @@ def split_action(action: Any) -> tuple[str | None, list[dict[str, Any]] | None]:
     if isinstance(action, dict):
         if "tool_calls" in action or action.get("role") == "assistant":
             calls = action.get("tool_calls") or []
+            calls = calls if isinstance(calls, list | tuple) else [calls]
             return _text(action.get("content")), [_tool_call(c, i) for i, c in enumerate(calls)] if calls else None
         if "name" in action or "function" in action:
             return None, [_tool_call(action, 0)]
@@ -149,11 +154,14 @@ def _text(content: Any) -> str | None:
     return content if content is None or isinstance(content, str) else str(content)
 
 
-def _tool_call(call: dict[str, Any], i: int) -> dict[str, Any]:
+def _tool_call(call: Any, i: int) -> dict[str, Any]:
+    call = call if isinstance(call, dict) else {}
     fn = call.get("function") if isinstance(call.get("function"), dict) else call
     args = fn.get("arguments", {})
+    name = fn.get("name")
     return {"id": str(call.get("id") or f"call_{i}"), "type": "function",
-            "function": {"name": fn.get("name"), "arguments": args if isinstance(args, str) else json.dumps(args)}}
+            "function": {"name": name if isinstance(name, str) else None,
+                         "arguments": args if isinstance(args, str) else json.dumps(args, default=str)}}
 
 
 # --- a finished transcript, scored the same way ------------------------------------------------
