@@ -282,11 +282,22 @@ def test_ray_executor_matches_local(b2b_org_path, tasks, tmp_path):
 
 
 def test_backend_that_cannot_be_built_stops_the_run(b2b_org_path, tasks, tmp_path):
-    def broken():
-        raise ValueError("the local extra is missing: pip install 'crmweaver[local]'")
+    from crmweaver.errors import ConfigError
+
+    def broken():  # a user's mistake is a CrmweaverError (ConfigError is also a ValueError)
+        raise ConfigError("the local extra is missing: pip install 'crmweaver[local]'")
 
     with pytest.raises(EvalError, match=r"crmweaver\[local\].*0 of 2 records are saved.*--resume"):
         evaluate(b2b_org_path, tasks[:2], broken, out_dir=tmp_path, concurrency=2)
+
+
+def test_a_bug_in_backend_setup_keeps_its_traceback(b2b_org_path, tasks, tmp_path):
+    """Issue 16: any exception in setup became a one-line EvalError; only user errors do now."""
+    def buggy():
+        return {}["no such key"]
+
+    with pytest.raises(KeyError):
+        evaluate(b2b_org_path, tasks[:1], buggy, out_dir=tmp_path)
 
 
 def test_resume_can_retry_infra_errors(b2b_org_path, tasks, tmp_path):

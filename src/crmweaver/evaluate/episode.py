@@ -124,7 +124,7 @@ class Worker:
                 self._hooks = self.scorers() if self.scorers else (None, None)
             if self.live_org is not None and self._queries is None:
                 self._queries = self.live_org.connect(max_rows=self.config.max_rows)
-        except Exception as e:  # a user error (bad spec, missing extra, failed login): stop the run
+        except (CrmweaverError, ImportError) as e:  # a user error (bad spec, missing extra, failed login): stop the run
             raise BackendSetupError(str(e) or type(e).__name__) from e
         return self._org, self._backend
 

@@ -34,7 +34,7 @@ from crmweaver.evaluate.results import (
 )
 from crmweaver.evaluate.salesforce import LiveOrg
 from crmweaver.evaluate.summary import Summary, summarize
-from crmweaver.org.store import Org, open_org
+from crmweaver.org.store import Org, OrgError, open_org
 from crmweaver.tasks.row import TaskRow
 
 
@@ -165,7 +165,7 @@ def evaluate(
         with open_org(org_path) as org:
             mismatch = org_mismatch(tasks, org)
             preset = org.preset
-    except Exception as e:
+    except OrgError as e:  # only the user's mistake: a bug keeps its traceback
         raise EvalError(str(e)) from e
     if mismatch:
         (warn or (lambda m: warnings.warn(m, stacklevel=3)))(mismatch)
