@@ -195,7 +195,8 @@ def main() -> None:
     print(f"| {n} | {clear} | {ok} | {len(tracebacks)} | {len(hangs)} | {len(lost)} |")
     for r in rows:
         if not r.get("clear") or r["lost"]:
-            print(f"  {'OK  ' if r.get('ok') else 'FAIL'} {r['case']}: exit {r.get('exit')} {r.get('error') or r.get('message', '')}")
+            kind = "LOST" if r["lost"] else "HANG" if r["hang"] else "ok  " if r.get("ok") else "FAIL"
+            print(f"  {kind} {r['case']}: exit {r.get('exit')} {r.get('error') or r.get('message', '')}")
     print("\nsample messages:")
     for r in rows[:: max(1, n // 12)]:
         print(f"  {r['case']}: {r.get('message', '')}")

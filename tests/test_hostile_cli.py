@@ -110,3 +110,17 @@ def test_every_user_error_passes_one_boundary(tmp_path):
     assert "missing.jsonl" in _clear_error(result)
     result = runner.invoke(app, ["tasks", "split", str(tmp_path / "missing.jsonl")])
     assert "missing.jsonl" in _clear_error(result)
+
+
+@pytest.mark.parametrize("content", [bytes(range(256)) * 4, "{}".encode("utf-16"), b"[" * 100_000 + b"\n",
+                                     b'{"idx": ' + b"9" * 5000 + b"}\n", b""])
+def test_unreadable_or_empty_inputs_keep_existing_outputs(tmp_path, content):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(content)
+    kept = tmp_path / "kept.jsonl"
+    kept.write_text("keep me\n")
+    for argv in (["tasks", "stats", str(bad)], ["tasks", "import", str(bad), "--out", str(kept)],
+                 ["tasks", "split", str(bad), "--out-dir", str(tmp_path / "splits")],
+                 ["memory", "build", "--from", str(bad), "--out", str(tmp_path / "m.db"), "--embedder", "lexical"]):
+        _clear_error(runner.invoke(app, argv))
+    assert kept.read_text() == "keep me\n" and not (tmp_path / "splits").exists() and not (tmp_path / "m.db").exists()

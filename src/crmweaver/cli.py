@@ -331,6 +331,8 @@ def tasks_stats(
                                        kb_stats, prior_stats, skill_counts, task_stats)
 
     rows = read_tasks(path)
+    if not rows:
+        fail(f"{path} holds no tasks; make some with `crmweaver tasks synth`")
     org = None
     if org_path is not None:
         org = open_org(org_path)
@@ -408,7 +410,10 @@ def tasks_split(
     from crmweaver.tasks.split import split_rows
 
     held = tuple(t.strip() for t in holdout_types.split(",") if t.strip()) if holdout_types else ()
-    parts = split_rows(read_tasks(path), dev=dev, test=test, holdout_types=held, seed=seed)
+    rows = read_tasks(path)
+    if not rows:  # three empty files would replace earlier splits
+        fail(f"{path} holds no tasks; make some with `crmweaver tasks synth`")
+    parts = split_rows(rows, dev=dev, test=test, holdout_types=held, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, rows in parts.items():
         write_tasks(out_dir / f"{name}.jsonl", rows)
@@ -665,6 +670,8 @@ def memory_build(
         except (ImportError, ValueError) as e:
             fail(f"cannot build the distiller model {model!r}: {e}")
     records = read_records(runs)
+    if not any(isinstance(r.get("messages"), list) for r in records):
+        fail(f"{runs} holds no eval records; pass --from runs/ID (a folder written by crmweaver eval) or its results.jsonl")
     memory, counts, trajs = build_memory(records, out, distiller=distiller, backend=backend, embedder=embedder)
     with memory:
         wins = sum(t.reward >= 1 for t in trajs)

@@ -87,13 +87,15 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise DistillError(f"cannot read {path}: {e.strerror}; pass --from runs/ID (a run folder) or a results.jsonl file") from None
+    except UnicodeDecodeError:
+        raise DistillError(f"{path} is not UTF-8 text; pass --from runs/ID (a run folder) or a results.jsonl file") from None
     records = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, nested too deep, a number of 4,300+ digits
             if number == len(lines):
                 continue  # torn last line of a killed run
             raise DistillError(f"{path}, line {number} is not JSON; is this a results.jsonl of crmweaver eval?") from None

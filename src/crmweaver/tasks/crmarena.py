@@ -33,7 +33,10 @@ def import_rows(path: str | Path) -> tuple[list[TaskRow], list[str]]:
     """Validated rows (with `skill` added) and the names of any ignored extra keys."""
     path = Path(path)
     rows, ignored = [], set()
-    for number, item in _items(path):
+    items = _items(path)
+    if not items:
+        raise TaskFileError(f"{path} holds no task rows; give CRMArena-Pro rows as a JSON list or JSONL")
+    for number, item in items:
         if not isinstance(item, dict):
             raise TaskFileError(f"{path}, row {number}: expected an object with {', '.join(CRMARENA_KEYS)}")
         missing = [k for k in CRMARENA_KEYS if k not in item and k != "persona"]
