@@ -65,6 +65,7 @@ def eval_rewards(b2b_org_path, tasks_file, server, tmp_path_factory):
             assert result.exit_code == 0, result.output
             records = {r["idx"]: r for r in map(json.loads, (run / "results.jsonl").read_text().splitlines())}
             out[protocol, mode] = [records[i]["reward"] for i in sorted(records)]
+            out[protocol, mode, "messages"] = [records[i]["messages"] for i in sorted(records)]
     return out
 
 
@@ -78,6 +79,10 @@ def test_eval_rewards_are_what_the_policies_earn(eval_rewards, tasks):
 
 
 def gym_reward(org_path, task, mode: str) -> float:
+    return gym_episode(org_path, task, mode)[0]
+
+
+def gym_episode(org_path, task, mode: str) -> tuple[float, list[dict]]:
     import gymnasium as gym
 
     env = gym.make("crmweaver/CRM-v0", org=org_path, task=task.model_dump())
@@ -88,7 +93,7 @@ def gym_reward(org_path, task, mode: str) -> float:
         action = act(mode, task, messages).text
         observation, reward, terminated, truncated, info = env.step(action)
         messages = info["messages"]
-    return reward
+    return reward, messages
 
 
 def test_gymnasium_make_after_import(b2b_org_path, tasks):
@@ -252,7 +257,7 @@ def test_every_adapter_gives_the_reward_crmweaver_eval_gives(b2b_org_path, tasks
     for mode in MODES:
         expected = eval_rewards["react", mode]
         assert eval_rewards["tools", mode] == expected
-        assert [gym_reward(b2b_org_path, t, mode) for t in tasks] == expected
+        assert [gym_episode(b2b_org_path, t, mode) for t in tasks] == list(zip(expected, eval_rewards["react", mode, "messages"]))
         assert vf_rewards["tools", mode] == vf_rewards["react", mode] == expected
         assert [trl_reward(b2b_org_path, t, mode) for t in tasks] == expected
         for protocol in ("react", "tools"):
