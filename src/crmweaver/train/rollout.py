@@ -1,7 +1,7 @@
 """Rollouts for RL: full episodes in the evaluation environment, with the token ids the policy sampled.
 
-A rollout is `agent.loop.run_episode` — the same Episode, ReAct protocol, turn limit and scorer
-as `crmweaver eval` — driven by a sampler that records, per turn, the prompt ids it was given
+A rollout is `agent.loop.run_episode` on a `CRMEnv`'s episode — the same parsing, ReAct protocol,
+turn limit and scorer as `crmweaver eval` — driven by a sampler that records, per turn, the prompt ids it was given
 and the completion ids it sampled. The training sequence and its loss mask are built from those
 ids (the finished chat is never re-tokenised, so the trainer scores exactly the tokens that were
 sampled): the first turn's prompt is the "prompt"; everything after it is the "completion", where
