@@ -74,14 +74,13 @@ def main() -> int:
     if min(args.sft_steps, args.rl_steps, args.rl_tasks_per_step, args.rl_max_turns) < 1:
         ap.error("--sft-steps, --rl-steps, --rl-tasks-per-step and --rl-max-turns must be at least 1")
     summary: dict[str, Any] = {"device": args.device}
+    start = time.perf_counter()
     try:
         run(args, summary)
     except KeyboardInterrupt:  # the shell script's time limit
         say("stopped at the time limit; the figures above were measured, the rest was not")
-        write_summary(args.out, summary)
-        return 124
-    write_summary(args.out, summary)
-    return 0
+        return write_summary(args.out, summary, time.perf_counter() - start, 124)
+    return write_summary(args.out, summary, time.perf_counter() - start, 0)
 
 
 def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
@@ -302,10 +301,12 @@ def release(cuda: bool) -> None:
         torch.cuda.empty_cache()
 
 
-def write_summary(out: Path, summary: dict[str, Any]) -> None:
+def write_summary(out: Path, summary: dict[str, Any], seconds: float, code: int) -> int:
+    summary["seconds"] = round(seconds, 1)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str) + "\n")
-    say(f"summary: {out / 'summary.json'}")
+    say(f"{seconds:.0f} s in all; summary: {out / 'summary.json'}")
+    return code
 
 
 def say(message: str) -> None:
