@@ -124,3 +124,22 @@ def test_unreadable_or_empty_inputs_keep_existing_outputs(tmp_path, content):
                  ["memory", "build", "--from", str(bad), "--out", str(tmp_path / "m.db"), "--embedder", "lexical"]):
         _clear_error(runner.invoke(app, argv))
     assert kept.read_text() == "keep me\n" and not (tmp_path / "splits").exists() and not (tmp_path / "m.db").exists()
+
+
+def test_a_locked_memory_is_one_sentence(tmp_path, monkeypatch):
+    """A memory another process keeps locked past the busy timeout: a MemoryStoreError, not an OperationalError."""
+    from crmweaver.memory import MemoryStoreError, Store
+    from crmweaver.memory import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "mem.db"
+    Store(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with Store(path) as store, pytest.raises(MemoryStoreError, match="stayed locked by another process"):
+            with store.write():
+                pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

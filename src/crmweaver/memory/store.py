@@ -166,7 +166,11 @@ class Store:
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that holds the write lock from its first read (no lost update)."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:  # busy_timeout ran out
+                raise MemoryStoreError(f"{self.path} stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s ({e}); "
+                                       "wait for it to finish and rerun") from None
             try:
                 yield self.db
             except BaseException:
