@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from crmweaver.cli import app
 from crmweaver.org.generate import build_org
+from crmweaver.memory import store
 from crmweaver.org.store import open_org
 from crmweaver.tasks.row import write_tasks
 from crmweaver.tasks.synth import synthesize
@@ -80,6 +81,8 @@ def prepare(root: Path) -> dict[str, Path]:
     f["file as folder"].write_text("x")
     f["existing out"] = root / "existing.jsonl"
     f["existing out"].write_text("keep me\n")
+    f["locked memory"] = root / "locked.db"
+    shutil.copy(f["memory"], f["locked memory"])
     return f
 
 
@@ -125,6 +128,10 @@ def cases(f: dict[str, Path], full: Path | None) -> list[tuple[str, list[str], P
                 (f"memory export · {label}", ["memory", "export", str(f["memory"]), "--out", target], None),
                 (f"memory build · {label}", ["memory", "build", "--from", str(f["run"]), "--out", target, "--embedder", "lexical"], keep)]
     out += [(f"report · {b}", ["report", str(f[b])], None) for b in ("folder", "text file")]
+    locked = str(f["locked memory"])
+    out += [("memory build · a locked memory", ["memory", "build", "--from", str(f["run"]), "--out", locked, "--embedder", "lexical"], f["locked memory"]),
+            ("eval --memory-write · a locked memory", ["eval", "--org", o, "--tasks", t, "--out", str(f["folder"].parent / "r-locked"),
+                                                      "--memory", locked, "--memory-write"], f["locked memory"])]
     out += [("query · org path with #, ? and %", ["query", "--org", str(f["org #?%"]), "SELECT COUNT() FROM Case"], None),
             ("memory stats · an org file", ["memory", "stats", o], f["org"]),
             ("memory show · an org file", ["memory", "show", o, "x"], f["org"]),
@@ -146,6 +153,9 @@ def run_all() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         f = prepare(root)
+        store.BUSY_TIMEOUT_MS = 2000  # a writer waits this long for a locked memory (60 s by default)
+        holder = sqlite3.connect(f["locked memory"], isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another process holds the memory's write lock throughout
         full = root / "full"
         full.mkdir()
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)], capture_output=True).returncode == 0
