@@ -43,6 +43,7 @@ TOKENS = [
     "RETURNING", "IN ALL FIELDS", "*", "?", "\"", "AND NOT", "9" * 400, "9" * 5000, "\ud800", "²", "١٢", "\x00",
     "*?*?*?*?*?*?zq", "WITH", "FOR UPDATE", "TYPEOF", "USING SCOPE", "'" + "a" * 2000 + "'",
 ]
+LIMIT_S = 10.0  # the engine's per-query time limit (soql.engine.DEFAULT_TIMEOUT_S), which `query` uses
 JUNK = "\x00\x7f\ud800\udfff\ufffe€ßé漢😀'\"\\{}()*?%_:;,.\n\t"
 
 
@@ -94,10 +95,20 @@ def main() -> None:
                 f.write(json.dumps({"q": t}) + "\n")
         with batch.open("ab") as f:  # and lines that are not UTF-8 or not JSON at all
             f.write(b"\xff\xfe\x00{\n" + b"[" * 100_000 + b"\n" + b'{"q": 5}\n')
-        start = time.monotonic()
-        proc = subprocess.run([crmweaver, "query", "--org", str(org), "--jsonl", str(batch)], capture_output=True)
+        start = last = time.monotonic()
+        gaps: list[float] = []  # seconds between output lines: each statement's time in the batch (the first includes start-up)
+        lines: list[str] = []
+        with tempfile.TemporaryFile() as errfile:
+            proc = subprocess.Popen([crmweaver, "query", "--org", str(org), "--jsonl", str(batch)], stdout=subprocess.PIPE, stderr=errfile)
+            for raw in proc.stdout:
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+                lines.append(raw.decode("utf-8").rstrip("\n"))
+            proc.wait()
+            errfile.seek(0)
+            stderr = errfile.read()
         elapsed = time.monotonic() - start
-    lines = proc.stdout.decode("utf-8").splitlines()
     results = errors = other = timeouts = 0
     codes: dict[str, int] = {}
     for line in lines:
@@ -114,8 +125,10 @@ def main() -> None:
     print(f"statements {expected:,} (generated and mutated {args.n:,} + 3 undecodable lines) in {elapsed:.0f} s "
           f"({expected / elapsed:,.0f}/s)")
     print(f"outputs {len(lines):,}: results {results:,}, error lists {errors:,}, neither {other}, missing {expected - len(lines)}")
-    print(f"tracebacks {proc.stderr.decode('utf-8', 'replace').count('Traceback')}, exit status {proc.returncode}, "
-          f"over the time limit (QUERY_TIMEOUT) {timeouts}")
+    slowest = max(gaps[1:], default=0.0)
+    print(f"tracebacks {stderr.decode('utf-8', 'replace').count('Traceback')}, exit status {proc.returncode}, "
+          f"refused for time (QUERY_TIMEOUT) {timeouts}, over the {LIMIT_S:g} s limit {sum(g > LIMIT_S for g in gaps[1:])}, "
+          f"slowest statement {slowest:.2f} s")
     print("error codes: " + ", ".join(f"{k} {v:,}" for k, v in sorted(codes.items(), key=lambda kv: -kv[1])))
 
 
