@@ -143,3 +143,17 @@ def test_a_locked_memory_is_one_sentence(tmp_path, monkeypatch):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_read_only_memory_reads_and_refuses_writes_in_one_sentence(tmp_path):
+    from crmweaver.memory import MemoryStoreError, Store
+
+    path = tmp_path / "mem.db"
+    Store(path).close()
+    before = path.read_bytes()
+    with Store(path, readonly=True) as store:
+        assert store.stats()["items"] == 0
+        with pytest.raises(MemoryStoreError, match="open read-only"):
+            with store.write():
+                pass
+    assert path.read_bytes() == before

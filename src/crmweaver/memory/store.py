@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -132,8 +133,13 @@ class Store:
             raise MemoryStoreError(f"{self.path} is a folder, not a memory file; give the memory file's path")
         self._lock = threading.RLock()
         migrations = MIGRATIONS if migrations is None else migrations
+        if self.path.exists() and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            readonly = True  # a read-only file or folder: reads work, a write says why it cannot
+        self.readonly = readonly
         try:
             uri = self.path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+            if readonly and not os.access(self.path.parent, os.W_OK):
+                uri += "&immutable=1"  # read-only media: a WAL file would need a -shm file it cannot create
             self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._check_is_memory()  # before anything writes: WAL would rewrite a foreign file's header
@@ -165,6 +171,9 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that holds the write lock from its first read (no lost update)."""
+        if self.readonly:
+            raise MemoryStoreError(f"{self.path} is open read-only (a read-only file or folder); copy it to a writable "
+                                   "folder to update it")
         with self._lock:
             try:
                 self.db.execute("BEGIN IMMEDIATE")
