@@ -86,7 +86,7 @@ def prepare(root: Path) -> dict[str, Path]:
     return f
 
 
-def cases(f: dict[str, Path], full: Path | None) -> list[tuple[str, list[str], Path | None]]:
+def cases(f: dict[str, Path], full: Path | None, ro: Path | None) -> list[tuple[str, list[str], Path | None]]:
     """(label, argv, a file that must come out unchanged)."""
     bad_orgs = ["truncated org", "damaged org", "text file", "empty file", "folder", "unknown preset", "bad today",
                 "missing table"]
@@ -132,6 +132,14 @@ def cases(f: dict[str, Path], full: Path | None) -> list[tuple[str, list[str], P
     out += [("memory build · a locked memory", ["memory", "build", "--from", str(f["run"]), "--out", locked, "--embedder", "lexical"], f["locked memory"]),
             ("eval --memory-write · a locked memory", ["eval", "--org", o, "--tasks", t, "--out", str(f["folder"].parent / "r-locked"),
                                                       "--memory", locked, "--memory-write"], f["locked memory"])]
+    if ro is not None:  # read-only media: reads work, writes are one sentence
+        m, r = str(ro / "memory.db"), str(ro / "org.db")
+        out += [("memory stats · read-only media", ["memory", "stats", m], None), ("memory export · read-only media", ["memory", "export", m], None),
+                ("memory search · read-only media", ["memory", "search", "--memory", m, "Which agent"], None),
+                ("memory build · into read-only media", ["memory", "build", "--from", str(f["run"]), "--out", m, "--embedder", "lexical"], None),
+                ("org info · read-only media", ["org", "info", r], None), ("org validate · read-only media", ["org", "validate", r], None),
+                ("query · read-only media", ["query", "--org", r, "FIND {refund}"], None),
+                ("eval · into read-only media", ["eval", "--org", r, "--tasks", t, "--out", str(ro / "run")], None)]
     out += [("query · org path with #, ? and %", ["query", "--org", str(f["org #?%"]), "SELECT COUNT() FROM Case"], None),
             ("memory stats · an org file", ["memory", "stats", o], f["org"]),
             ("memory show · an org file", ["memory", "show", o, "x"], f["org"]),
@@ -161,8 +169,15 @@ def run_all() -> list[dict]:
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)], capture_output=True).returncode == 0
         if mounted:
             (full / "filler").write_bytes(b"x" * 60_000)
+        ro = root / "ro"
+        ro.mkdir()
+        ro_mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(ro)], capture_output=True).returncode == 0
+        if ro_mounted:
+            shutil.copy(f["memory"], ro / "memory.db")
+            shutil.copy(f["org"], ro / "org.db")
+            ro_mounted = subprocess.run(["mount", "-o", "remount,ro", str(ro)], capture_output=True).returncode == 0
         try:
-            for label, argv, keep in cases(f, full if mounted else None):
+            for label, argv, keep in cases(f, full if mounted else None, ro if ro_mounted else None):
                 before = keep.read_bytes() if keep is not None and keep.is_file() else None
                 signal.signal(signal.SIGALRM, _alarm)
                 signal.alarm(60)
@@ -185,10 +200,12 @@ def run_all() -> list[dict]:
                                error=repr(result.exception)[:200] if crashed else "")
                 rows.append(row)
         finally:
-            if mounted:
-                subprocess.run(["umount", str(full)], capture_output=True)
-        if not mounted:
-            print("(no tmpfs could be mounted: the full-disk cases were skipped)")
+            holder.close()
+            for where, done in ((full, mounted), (ro, ro_mounted)):
+                if done:
+                    subprocess.run(["umount", "-l", str(where)], capture_output=True)  # lazy: a worker may still hold a file open
+        if not (mounted and ro_mounted):
+            print("(no tmpfs could be mounted: the full-disk and read-only media cases were skipped)")
     return rows
 
 

@@ -35,8 +35,19 @@ class _Boundary(TyperGroup):
         except OSError as e:
             fail(_os_message(e))
         except sqlite3.DatabaseError as e:
-            fail(f"an SQLite file could not be read ({e}): it is damaged or not a crmweaver file; "
-                 "check an org with `crmweaver org validate ORG`, or rebuild it")
+            fail(_sqlite_message(e))
+
+
+def _sqlite_message(e: sqlite3.DatabaseError) -> str:
+    text = str(e)
+    if "full" in text:
+        return f"an SQLite file could not be written ({text}); free some disk space and rerun"
+    if "locked" in text:
+        return f"an SQLite file is locked by another process ({text}); wait for it to finish and rerun"
+    if "readonly" in text or "read-only" in text:
+        return f"an SQLite file is read-only ({text}); choose a folder you can write to"
+    return (f"an SQLite file could not be read ({text}): it is damaged or not a crmweaver file; "
+            "check an org with `crmweaver org validate ORG`, or rebuild it")
 
 
 def _os_message(e: OSError) -> str:
