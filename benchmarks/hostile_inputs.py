@@ -167,8 +167,13 @@ def run_all() -> list[dict]:
         full = root / "full"
         full.mkdir()
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)], capture_output=True).returncode == 0
-        if mounted:
-            (full / "filler").write_bytes(b"x" * 60_000)
+        if mounted:  # fill it to the last byte
+            with (full / "filler").open("wb", buffering=0) as filler:
+                try:
+                    while True:
+                        filler.write(b"x" * 512)
+                except OSError:
+                    pass
         ro = root / "ro"
         ro.mkdir()
         ro_mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(ro)], capture_output=True).returncode == 0
