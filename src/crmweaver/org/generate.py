@@ -128,6 +128,9 @@ def build_org(
         finally:
             conn.close()
         os.replace(tmp, out)
+    except sqlite3.OperationalError as e:  # a full disk, an unwritable folder
+        tmp.unlink(missing_ok=True)
+        raise OrgError(f"cannot write the org next to {out} ({e}); free some disk space or choose another --out") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
