@@ -674,12 +674,9 @@ def memory_build(
     if distiller == "llm":
         if not model:
             fail("--distiller llm needs --model (e.g. openai:MODEL with --base-url, or local)")
-        try:
-            from crmweaver.agent.specs import make_backend
+        from crmweaver.agent.specs import make_backend
 
-            backend = make_backend(model, base_url=base_url)
-        except (ImportError, ValueError) as e:
-            fail(f"cannot build the distiller model {model!r}: {e}")
+        backend = make_backend(model, base_url=base_url)  # a bad spec is a ConfigError: the boundary says so
     records = read_records(runs)
     if not any(isinstance(r.get("messages"), list) for r in records):
         fail(f"{runs} holds no eval records; pass --from runs/ID (a folder written by crmweaver eval) or its results.jsonl")
