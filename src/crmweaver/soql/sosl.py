@@ -509,6 +509,7 @@ class _Matcher:
         self.phone = phone
         self._vocab_ready = False
         self._expanded: dict[str, list[str]] = {}  # a term may repeat a wildcard word
+        self._digit_tokens: list[str] | None = None  # phone scope: read once per search, not once per word
 
     def _vocab(self, where: str, params: list, limit: int = -1) -> list[str]:
         vocab = f"{self.obj.name}{FTS_SUFFIX}_vocab"
@@ -562,8 +563,9 @@ class _Matcher:
         d = _digits(w.text)
         if not d:
             return None
-        tokens = [t for t in self._vocab("term GLOB '[0-9]*'", []) if t.isdigit()]
-        hits = [t for t in tokens if d in t or any(d.startswith(t[k:]) for k in range(len(t)))]
+        if self._digit_tokens is None:
+            self._digit_tokens = [t for t in self._vocab("term GLOB '[0-9]*'", []) if t.isdigit()]
+        hits = [t for t in self._digit_tokens if d in t or any(d.startswith(t[k:]) for k in range(len(t)))]
         return "(" + " OR ".join(_quote(t) for t in hits) + ")" if hits else None
 
     def compile(self, node) -> str | None:
