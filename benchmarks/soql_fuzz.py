@@ -1,5 +1,6 @@
 """The attacker's fuzz (issue 17): N generated and mutated SOQL/SOSL statements through one
-`crmweaver query --jsonl` batch. Every output line must be a Salesforce result or error list;
+`crmweaver query --jsonl` batch — a quarter each of token soup, mutated valid statements, raw
+junk characters, and valid statements with hostile literal values (so the engine runs them). Every output line must be a Salesforce result or error list;
 counts tracebacks, lines missing, outputs that are neither, and statements over the time limit.
 
     .venv/bin/python benchmarks/soql_fuzz.py --n 100000          # prints the figures
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -65,12 +67,25 @@ def mutate(rng: random.Random, text: str) -> str:
     return text
 
 
+LITERALS = ["'" + "\\'" * 50 + "'", "'%_%'", "'\\\\'", "'漢字😀'", "''", "null", "TRUE", "0", "-0.0", "9" * 30,
+            "1" + "0" * 18, "0.000000000000000000001", "2024-02-29", "0001-01-01", "9999-12-31T23:59:59Z",
+            "2024-01-01T00:00:00+14:00", "LAST_N_DAYS:0", "NEXT_N_YEARS:1000", "THIS_FISCAL_QUARTER", "TODAY"]
+_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\b\d[\d.:TZ+-]*\b|\bLAST_N_DAYS:\d+\b|\bnull\b|\bTRUE\b")
+
+
+def substitute(rng: random.Random, text: str) -> str:
+    """A well-formed statement with hostile literal values: it parses, so the engine runs it."""
+    return _LITERAL.sub(lambda m: rng.choice(LITERALS) if rng.random() < 0.5 else m.group(0), text)
+
+
 def statements(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     out = []
     for k in range(n):
-        kind = k % 3
-        if kind == 0:
+        kind = k % 4
+        if kind == 3:
+            out.append(substitute(rng, rng.choice(SEEDS)))
+        elif kind == 0:
             out.append(" ".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 16))))
         elif kind == 1:
             out.append(mutate(rng, rng.choice(SEEDS)))
