@@ -23,7 +23,7 @@ from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 
 from crmweaver.org.schema import describe  # noqa: E402
 from crmweaver.org.store import open_org  # noqa: E402
-from crmweaver.soql.engine import run  # noqa: E402
+from crmweaver.soql.query import run  # noqa: E402
 
 CLI = [sys.executable, "-c", "from crmweaver.cli import app; app()"]
 SOQL = "SELECT Id, Name, (SELECT Id FROM Contacts) FROM Account ORDER BY Name LIMIT 3"

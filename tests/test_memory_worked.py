@@ -14,7 +14,7 @@ from crmweaver.env.episode import Episode
 from crmweaver.memory import Memory, llm_distill, rule_distill, trajectories
 from crmweaver.memory.worked import worked_plan
 from crmweaver.org.store import open_org
-from crmweaver.soql.engine import run as run_query
+from crmweaver.soql.query import run as run_query
 from crmweaver.tasks.synth import synthesize
 
 TYPES = ["handle_time", "policy_violation_identification", "lead_routing", "knowledge_qa", "monthly_trend_analysis",

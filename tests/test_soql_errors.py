@@ -112,11 +112,11 @@ def test_row_cap(tiny_org):
 
 
 def test_timeout(tiny_org, monkeypatch):
-    monkeypatch.setattr(engine, "_PROGRESS_STEPS", 1)
+    monkeypatch.setattr(engine, "PROGRESS_STEPS", 1)
     e = err(tiny_org, "SELECT Id FROM Case WHERE Subject LIKE '%a%'", timeout_s=0)
     assert e.error_code == "QUERY_TIMEOUT"
     # The connection is usable again afterwards.
-    monkeypatch.setattr(engine, "_PROGRESS_STEPS", 2000)
+    monkeypatch.setattr(engine, "PROGRESS_STEPS", 2000)
     assert execute(tiny_org, "SELECT COUNT() FROM Case")["totalSize"] == 4
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from crmweaver.org.store import open_org
-from crmweaver.soql.engine import run
+from crmweaver.soql.query import run
 
 
 @pytest.fixture(scope="module")

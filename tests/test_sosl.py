@@ -412,7 +412,7 @@ def test_limits_accepted_like_soql(org):
 
 
 def test_engine_run_dispatches_sosl(org, with_engine):
-    from crmweaver.soql.engine import run
+    from crmweaver.soql.query import run
 
     assert run(org, "FIND {globex} RETURNING Account")["searchRecords"][0]["Id"] == _id("Account", 2)
     assert run(org, "FIND {a}")[0]["errorCode"] == "MALFORMED_SEARCH"

@@ -55,7 +55,7 @@ _EXPORTS = {  # name -> module that defines it
     "load_environment": "crmweaver.adapters.verifiers_env",
 }
 _RENAMED = {  # names a subpackage would shadow (importing crmweaver.evaluate sets crmweaver.evaluate), or clearer here
-    "query": ("crmweaver.soql.engine", "run"),
+    "query": ("crmweaver.soql.query", "run"),
     "run_eval": ("crmweaver.evaluate.runner", "evaluate"),
     "oracle_answer": ("crmweaver.agent.oracle", "answer_text"),
 }

@@ -190,7 +190,7 @@ def query(
     jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help='Run every {"q": ...} line of this file (- for stdin).')] = None,
 ) -> None:
     """Run SOQL/SOSL and print the JSON result (or Salesforce's error list, exit status 1)."""
-    from crmweaver.soql.engine import run
+    from crmweaver.soql.query import run
 
     if (text is None) == (jsonl is None):
         fail('give one query, or --jsonl FILE with lines like {"q": "SELECT Id FROM Case LIMIT 1"}')

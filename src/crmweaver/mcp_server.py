@@ -23,7 +23,7 @@ from crmweaver.env.prompts import company_name
 from crmweaver.errors import CrmweaverError
 from crmweaver.org.schema import describe
 from crmweaver.org.store import Org, open_org
-from crmweaver.soql.engine import run
+from crmweaver.soql.query import run
 from crmweaver.soql.errors import SoqlError
 from crmweaver.soql.validate import suggest
 

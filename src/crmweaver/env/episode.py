@@ -17,14 +17,14 @@ from crmweaver.env.prompts import company_name, system_prompt
 from crmweaver.errors import ConfigError
 from crmweaver.org.store import Org
 from crmweaver.scoring import Extractor, Judge, Score, score
-from crmweaver.soql.engine import run as run_query
+from crmweaver.soql.query import run as run_query
 from crmweaver.tasks.row import TaskRow
 from crmweaver.tasks.types import OBJECTS, TASK_TYPES
 
 Termination = Literal["respond", "max_turns", "user_stop", "infra_error"]
 QueryRunner = Callable[[str], "dict | list[dict]"]
 """Where an episode's queries run: SOQL or SOSL text in, Salesforce's result or error list out
-(soql.engine.run's contract). None runs them on the org file's engine."""
+(soql.query.run's contract). None runs them on the org file's engine."""
 
 FORMAT_REMINDER = (
     "Your message had no valid action. Think inside <thought></thought>, then either run a query with "

@@ -1,7 +1,8 @@
 """Run SOQL against an org: cached plans, governor-style limits, Salesforce REST-shaped results.
 
-`execute` runs one SOQL query and raises `SoqlError`; `run` is what the environment and the
-CLI call: it also dispatches SOSL (`FIND …`) and turns errors into Salesforce's error list.
+`execute` runs one SOQL query and raises `SoqlError`. This is the SOQL core: the API version,
+limits and record URLs live here, and SOSL (`soql.sosl`) fetches its records through `execute`.
+`soql.query.run` is what the environment and the CLI call (SOQL or SOSL, errors as a list).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_ROWS = 50_000
 MAX_QUERY_CHARS = 100_000  # Salesforce's limit on a SOQL statement
 CACHED_QUERY_CHARS = 4_000  # longer statements are planned each time: the cache holds 4,096 texts
-_PROGRESS_STEPS = 2_000  # SQLite VM steps between deadline checks
+PROGRESS_STEPS = 2_000  # SQLite VM steps between deadline checks
 
 
 @lru_cache(maxsize=4096)
@@ -67,17 +68,9 @@ def execute(org: Org, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_ro
     return runner.run(plan)
 
 
-def run(org: Org, text: str, **limits) -> dict | list[dict]:
-    """SOQL or SOSL; a refused query comes back as Salesforce's error list instead of raising."""
-    try:
-        check_text(text)
-        if text.lstrip()[:4].upper() == "FIND":
-            from crmweaver.soql import sosl  # the SOSL module depends on this one, not the reverse
-
-            return sosl.search(org, text, **limits)
-        return execute(org, text, **limits)
-    except SoqlError as e:
-        return e.to_json()
+def record_url(obj: str, record_id: str) -> str:
+    """A record's REST URL, as Salesforce puts it in each record's `attributes`."""
+    return URL_PREFIX + obj + "/" + record_id
 
 
 class _Runner:
@@ -92,7 +85,7 @@ class _Runner:
 
     def run(self, plan: Plan) -> dict:
         deadline = time.monotonic() + self.timeout_s
-        self.conn.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+        self.conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
         try:
             return self.dispatch(plan)
         except sqlite3.OperationalError as e:
@@ -153,7 +146,7 @@ class _Runner:
         if rid is None:
             return None
         obj = shape.type or self.prefixes.get(rid[:3], "Name")
-        rec: dict = {"attributes": {"type": obj, "url": URL_PREFIX + obj + "/" + rid}}
+        rec: dict = {"attributes": {"type": obj, "url": record_url(obj, rid)}}
         for item in shape.items:
             kind = item[0]
             if kind == "f":

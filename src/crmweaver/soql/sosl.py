@@ -22,17 +22,13 @@ from types import SimpleNamespace
 
 from crmweaver.org.schema import FieldType, SObject
 from crmweaver.org.store import FTS_SUFFIX, searchable_fields
+from crmweaver.soql.engine import CACHED_QUERY_CHARS, DEFAULT_TIMEOUT_S, MAX_QUERY_CHARS, PROGRESS_STEPS, execute, record_url
 from crmweaver.soql.errors import SoqlError, invalid_type, malformed
 
-API_VERSION = "v62.0"
 MAX_ROWS = 2000  # Salesforce returns at most 2,000 SOSL records
-MAX_QUERY_CHARS = 100_000
-CACHED_QUERY_CHARS = 4_000
 MAX_TERM_DEPTH = 40
 MAX_EXPANSION = 1000  # vocabulary terms one wildcard may expand to
 NAME_WEIGHT = 2.0  # bm25 weight of name fields against other text fields
-DEFAULT_TIMEOUT_S = 10.0
-_PROGRESS_STEPS = 2_000  # SQLite VM steps between deadline checks
 
 
 def search_error(message: str) -> SoqlError:
@@ -623,7 +619,7 @@ def match_ids(org, obj: SObject, term, scope: str, limit: int, timeout_s: float 
         return []
     phone = scope == "PHONE"
     deadline = time.monotonic() + timeout_s if deadline is None else deadline
-    org.conn.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+    org.conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
     try:
         fts_query = _Matcher(org.conn, obj, columns, phone).query(term)
         if fts_query is None:
@@ -657,7 +653,7 @@ def match_ids(org, obj: SObject, term, scope: str, limit: int, timeout_s: float 
 
 
 def _attributes(obj: str, record_id: str) -> dict:
-    return {"type": obj, "url": f"/services/data/{API_VERSION}/sobjects/{obj}/{record_id}"}
+    return {"type": obj, "url": record_url(obj, record_id)}
 
 
 def _soql(spec: Returning, ids: list[str]) -> str:
@@ -676,8 +672,6 @@ def _soql(spec: Returning, ids: list[str]) -> str:
 
 
 def _records_via_soql(org, spec: Returning, ids: list[str], timeout_s: float) -> list[dict]:
-    from crmweaver.soql.engine import execute  # the SOQL core; imported late, it imports more
-
     if not ids:
         return []
     if not all(re.fullmatch(r"[0-9A-Za-z]{15,18}", i) for i in ids):  # ids come from the org itself

@@ -18,6 +18,7 @@ from typing import Any
 
 from crmweaver.errors import CrmweaverError
 from crmweaver.org.store import Org
+from crmweaver.soql.query import run
 from crmweaver.tasks import families
 from crmweaver.tasks.family import FAMILIES, Context, Family, Params, Resample
 from crmweaver.tasks.row import Metadata, Reference, TaskRow
@@ -40,8 +41,6 @@ def load_families() -> dict[str, type[Family]]:
 
 def run_reference(family: Family, ctx: Context, params: Params) -> Reference:
     """Replay the expert's queries through the SOQL/SOSL engine; every query must succeed."""
-    from crmweaver.soql.engine import run
-
     steps: list[str] = []
 
     def runner(query: str) -> Any:
