@@ -14,8 +14,8 @@ from crmweaver.org.catalog import (
     SERVICE_RULE_KINDS,
     Catalog,
     QuoteLine,
-    catalog,
 )
+from crmweaver.org.catalog_kb import catalog
 
 PRESETS = ("b2b", "b2c")
 ARTICLE_COUNTS = {"b2b": 194, "b2c": 110}

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from crmweaver.org import dialogue as D
-from crmweaver.org.catalog import SERVICE_RULE_KINDS, catalog
+from crmweaver.org.catalog import SERVICE_RULE_KINDS
+from crmweaver.org.catalog_kb import catalog
 
 START = datetime(2024, 3, 4, 9, 15)
 END = START + timedelta(days=4)

@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from crmweaver.org.catalog import QuoteLine, catalog
+from crmweaver.org.catalog import QuoteLine
+from crmweaver.org.catalog_kb import catalog
 from crmweaver.org.generate import DEFAULT_TODAY, FACTS_TABLE, build_org, canonical_hash
 from crmweaver.org.schema import STAGES, FieldType, schema_for
 from crmweaver.org.store import OrgError, open_org

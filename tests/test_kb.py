@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from crmweaver.org import kb_b2b, kb_b2c
-from crmweaver.org.catalog import catalog
+from crmweaver.org.catalog_kb import catalog
 from crmweaver.org.dialogue import RESOLUTION_MODES, resolution_turns
 from crmweaver.org.kb_lang import ing, join, third
 from crmweaver.org.store import open_org

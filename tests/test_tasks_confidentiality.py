@@ -87,7 +87,7 @@ def test_private_persona_is_a_real_contact_and_target_another_account(scale1_org
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_confidential_topics_are_real_confidential_articles(scale1_orgs, synthesized, preset):
-    from crmweaver.org.catalog import catalog
+    from crmweaver.org.catalog_kb import catalog
 
     cat = catalog(preset, 0)
     confidential = {a.title for a in cat.articles if a.confidential}
@@ -106,7 +106,7 @@ def test_confidential_topics_are_real_confidential_articles(scale1_orgs, synthes
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_internal_requests_name_real_entities(synthesized, preset):
-    from crmweaver.org.catalog import catalog
+    from crmweaver.org.catalog_kb import catalog
 
     cat = catalog(preset, 0)
     products = {p.name for p in cat.products}

@@ -5,7 +5,7 @@ Modelled on CRMArena-Pro's ReAct prompt so that models trained here meet the sam
 
 from __future__ import annotations
 
-from crmweaver.org.catalog import catalog
+from crmweaver.org.catalog_kb import catalog
 from crmweaver.org.schema import Schema, describe
 from crmweaver.org.store import Org
 

@@ -2,16 +2,16 @@
 
 The org generator writes these as records (Product2, Issue__c, Knowledge__kav, Territory2, ...),
 and the task generators read the same objects to plant facts and compute gold answers, so both
-sides agree on every product name, rule and number. `catalog(preset, seed)` is deterministic:
-the seed varies wording and a few numbers, never the structure (counts, kinds, names of products).
-Preset content lives in the data modules `catalog_b2b` and `catalog_b2c`; the shared article
-builders (policies, guides, rule checks) live in `catalog_kb`.
+sides agree on every product name, rule and number. This module holds the types only;
+`catalog_kb.catalog(preset, seed)` builds one, deterministically: the seed varies wording and a
+few numbers, never the structure (counts, kinds, names of products). Preset content lives in the
+data modules `catalog_b2b` and `catalog_b2c`; the shared article builders (policies, guides, rule
+checks) live in `catalog_kb`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 RULE_KINDS = (
     # sales rules that quotes may break (quote_approval, invalid_config):
@@ -255,13 +255,3 @@ class Catalog:
         order = {a.title: i for i, a in enumerate(self.articles)}
         unique = {a.title: a for a in broken}
         return sorted(unique.values(), key=lambda a: order[a.title])
-
-
-@cache
-def catalog(preset: str, seed: int) -> Catalog:
-    """The catalog of a preset ("b2b" or "b2c"), deterministic for (preset, seed)."""
-    from crmweaver.org import catalog_kb
-
-    if preset not in ("b2b", "b2c"):
-        raise ValueError(f"unknown preset {preset!r}; expected 'b2b' or 'b2c'")
-    return catalog_kb.build(preset, seed)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import random
 import re
+from functools import cache
 from types import ModuleType
 
+from crmweaver.org import catalog_b2b, catalog_b2c, kb_b2b, kb_b2c
 from crmweaver.org import kb_narrative as KN
 from crmweaver.org import kb_phrases as PH
 from crmweaver.org.catalog import (
@@ -41,9 +43,13 @@ TERRITORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def build(preset: str, seed: int) -> Catalog:
-    data = _data(preset)
-    topics = _topics(preset)
+@cache
+def catalog(preset: str, seed: int) -> Catalog:
+    """The catalog of a preset ("b2b" or "b2c"), deterministic for (preset, seed)."""
+    if preset not in ("b2b", "b2c"):
+        raise ValueError(f"unknown preset {preset!r}; expected 'b2b' or 'b2c'")
+    data = catalog_b2b if preset == "b2b" else catalog_b2c
+    topics = kb_b2b if preset == "b2b" else kb_b2c
     rng = random.Random(f"crmweaver-catalog:{preset}:{seed}")
     w = Writer(random.Random(f"crmweaver-kb:{preset}:{seed}"))  # prose draws never move the rule numbers
     company = data.COMPANY
@@ -79,22 +85,6 @@ def build(preset: str, seed: int) -> Catalog:
         stage_activities=stage_activities,
         bant=bant,
     )
-
-
-def _data(preset: str) -> ModuleType:
-    if preset == "b2b":
-        from crmweaver.org import catalog_b2b as mod
-    else:
-        from crmweaver.org import catalog_b2c as mod
-    return mod
-
-
-def _topics(preset: str) -> ModuleType:
-    if preset == "b2b":
-        from crmweaver.org import kb_b2b as mod
-    else:
-        from crmweaver.org import kb_b2c as mod
-    return mod
 
 
 def slug(title: str) -> str:

@@ -40,7 +40,7 @@ from datetime import date
 from pathlib import Path
 
 from crmweaver.org import gen_comms, gen_people, gen_sales, gen_service
-from crmweaver.org.catalog import catalog
+from crmweaver.org.catalog_kb import catalog
 from crmweaver.org.gen_base import Ctx
 from crmweaver.org.gen_people import SALES_PROFILE_ID, SERVICE_PROFILE_ID  # noqa: F401 (public constants)
 from crmweaver.org.schema import PRESETS, SCHEMA_VERSION, schema_for

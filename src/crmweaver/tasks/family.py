@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from crmweaver.org.catalog import Catalog, catalog
+from crmweaver.org.catalog import Catalog
+from crmweaver.org.catalog_kb import catalog
 from crmweaver.org.gen_base import HISTORY_DAYS
 from crmweaver.org.store import Org
 from crmweaver.tasks.types import RETURN_ONLY, TASK_TYPES, TaskType
