@@ -157,3 +157,19 @@ def test_a_read_only_memory_reads_and_refuses_writes_in_one_sentence(tmp_path):
             with store.write():
                 pass
     assert path.read_bytes() == before
+
+
+def test_a_read_only_memory_can_be_searched(tmp_path):
+    """Checking the file's embedder only reads: a bound memory on read-only media is searchable."""
+    from crmweaver.memory import Memory, MemoryStoreError, Store
+
+    path = tmp_path / "mem.db"
+    with Memory(path, embedder="lexical") as memory:
+        model_id, dim = memory.embedder.model_id, memory.embedder.dim
+        memory.store.bind_embedder(model_id, dim)  # as the first guideline's write does
+    before = path.read_bytes()
+    with Store(path, readonly=True) as store:
+        store.bind_embedder(model_id, dim)
+        with pytest.raises(MemoryStoreError, match="holds embeddings of"):
+            store.bind_embedder("another-model", dim)
+    assert path.read_bytes() == before

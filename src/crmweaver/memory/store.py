@@ -231,12 +231,16 @@ class Store:
         return meta["embedder"], int(meta["dim"])
 
     def bind_embedder(self, model_id: str, dim: int) -> None:
-        """Record the file's embedder on first use; refuse another model or dimension afterwards."""
-        with self.write() as db:
-            row = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('embedder', 'dim')").fetchall())
-            if not row:
-                db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [("embedder", model_id), ("dim", str(dim))])
-                return
+        """Record the file's embedder on first use; refuse another model or dimension afterwards.
+        A bound file is only read (a read-only memory can still be searched)."""
+        with self._lock:
+            row = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('embedder', 'dim')").fetchall())
+        if not row:
+            with self.write() as db:  # re-read under the write lock: another process may bind first
+                row = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('embedder', 'dim')").fetchall())
+                if not row:
+                    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [("embedder", model_id), ("dim", str(dim))])
+                    return
         if row.get("embedder") != model_id or int(row.get("dim", -1)) != dim:
             from crmweaver.memory.embed import spec_for
 
