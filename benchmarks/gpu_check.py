@@ -179,7 +179,7 @@ def random_model(shape: str, tokenizer_dir: Path | None, out: Path, device: str)
 
 def sft(args: argparse.Namespace, org: Path, rows: list[Any], spec: str, config: Any, cuda: bool) -> dict[str, Any]:
     from crmweaver.train.models import load_policy, save_checkpoint
-    from crmweaver.train.presets import turn_budget
+    from crmweaver.env.episode import turn_budget
     from crmweaver.train.sft import build_examples, teacher_trajectories, train_sft
 
     out = args.out / "sft"

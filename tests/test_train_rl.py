@@ -19,7 +19,8 @@ from crmweaver.env.episode import EnvConfig  # noqa: E402
 from crmweaver.org.store import open_org  # noqa: E402
 from crmweaver.tasks.synth import synthesize  # noqa: E402
 from crmweaver.train.memory_loop import HintRule, MemoryLoop  # noqa: E402
-from crmweaver.train.rl import RLConfig, clipped_policy_loss, equal_groups, group_advantages, train_masks  # noqa: E402
+from crmweaver.train.objective import clipped_policy_loss, equal_groups, group_advantages, train_masks  # noqa: E402
+from crmweaver.train.rl import RLConfig  # noqa: E402
 from crmweaver.train.rollout import encode_chat, run_rollout  # noqa: E402
 
 TYPES = ["handle_time", "top_issue_identification"]
@@ -105,6 +106,49 @@ def test_clip_higher_and_token_level_loss():
     tok, _ = clipped_policy_loss(logp2, old2, adv2, mask2, token_level=True)
     seq, _ = clipped_policy_loss(logp2, old2, adv2, mask2, token_level=False)
     assert tok.item() == pytest.approx((-1 + 3) / 4) and seq.item() == pytest.approx(0.0)
+
+
+def trl_loss(logp, old_logp, advantages, mask, *, eps_low, eps_high, loss_type):
+    """TRL's own GRPOTrainer._compute_loss on these numbers, and the clipped fraction it logs. Only
+    the policy's forward is replaced: it returns `logp` as the policy's per-token log-probs."""
+    from collections import defaultdict
+
+    from trl import GRPOTrainer
+
+    trainer = GRPOTrainer.__new__(GRPOTrainer)
+    trainer.__dict__.update(
+        loss_type=loss_type, epsilon_low=eps_low, epsilon_high=eps_high, beta=0.0, top_entropy_quantile=1.0,
+        off_policy_mask_threshold=None, importance_sampling_level="token", use_vllm=False,
+        vllm_importance_sampling_correction=False, aux_loss_enabled=False, _entropy_bonus_enabled=False,
+        model=SimpleNamespace(training=False), args=SimpleNamespace(delta=None, steps_per_generation=1),
+        accelerator=SimpleNamespace(num_processes=1, reduce=lambda t, reduction: t, gather=lambda t: t.reshape(-1)),
+        _metrics=defaultdict(lambda: defaultdict(list)),
+        _get_per_token_logps_and_entropies=lambda *args, **kwargs: (logp, torch.zeros_like(logp), None),
+    )
+    b, t = logp.shape
+    inputs = {"prompt_ids": torch.zeros(b, 1, dtype=torch.long), "prompt_mask": torch.ones(b, 1, dtype=torch.long),
+              "completion_ids": torch.zeros(b, t, dtype=torch.long), "completion_mask": mask,
+              "advantages": advantages, "old_per_token_logps": old_logp, "num_items_in_batch": mask.sum()}
+    loss = trainer._compute_loss(None, inputs)
+    return loss.item(), trainer._metrics["eval"]["clip_ratio/region_mean"][-1]
+
+
+@pytest.mark.parametrize("loss_type, token_level, eps_high", [("dapo", True, 0.28), ("grpo", False, 0.2), ("grpo", False, 0.28)])
+def test_clipped_policy_loss_is_trls_loss(loss_type, token_level, eps_high):
+    """The objective written out in train.objective is the one TRL optimises for our configs:
+    same loss and clipped fraction on the same numbers (ratios well outside both clip bounds,
+    advantages of both signs, ragged masks)."""
+    g = torch.Generator().manual_seed(0)
+    old = -torch.rand(4, 7, generator=g) * 3
+    logp = old + torch.randn(4, 7, generator=g) * 0.6
+    advantages = torch.tensor([1.3, -0.7, 0.4, -1.1])
+    mask = (torch.rand(4, 7, generator=g) > 0.3).float()
+    mask[2] = 0.0  # a fully masked sequence (a dropped group)
+    ours, frac = clipped_policy_loss(logp, old, advantages, mask, eps_low=0.2, eps_high=eps_high, token_level=token_level)
+    theirs, their_frac = trl_loss(logp, old, advantages, mask, eps_low=0.2, eps_high=eps_high, loss_type=loss_type)
+    assert 0.05 < frac.item() < 0.95  # both bounds are exercised, not a trivial agreement
+    assert ours.item() == pytest.approx(theirs, rel=1e-5, abs=1e-6)
+    assert frac.item() == pytest.approx(their_frac, rel=1e-5)
 
 
 def test_config_defaults_per_algo():

@@ -64,7 +64,7 @@ def test_smoke_sft_trains_every_parameter_and_saves(smoke):
 
 
 def test_teacher_episodes_get_the_students_turn_budget(smoke, tasks):
-    from crmweaver.train.presets import turn_budget
+    from crmweaver.env.episode import turn_budget
 
     result, out = smoke
     budget = max(len(t.reference.steps) for t in tasks) + 2

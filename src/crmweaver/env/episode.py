@@ -37,6 +37,14 @@ MAX_TURN_CHARS = 100_000  # of one model turn: a runaway or hostile reply is cut
 SCHEMAS = ("full", "task")  # what the prompt's schema section describes: every object, or the task type's
 
 
+def turn_budget(tasks: Any, spare: int = 2) -> int:
+    """Turns an episode gets: the most reference steps (queries) any of `tasks` needs, plus `spare`
+    (the answer, and one turn to recover from a mistake). A budget below that makes the tasks
+    unsolvable, even for the oracle."""
+    steps = [len(t.reference.steps) for t in tasks if getattr(t, "reference", None) is not None]
+    return max(steps, default=1) + spare
+
+
 def check_schema(schema: str) -> None:
     if schema not in SCHEMAS:
         raise ConfigError(f"schema must be full or task, not {schema!r}")

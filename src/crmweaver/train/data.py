@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crmweaver.agent.chat_ids import encode_chat
+
 
 class RenderError(ValueError):
     """The chat template does not render a prefix of the chat as a prefix of the whole chat."""
@@ -48,8 +50,6 @@ def end_of_turn_ids(tokenizer: Any) -> set[int]:
 def _encode(tokenizer: Any, messages: list[dict[str, Any]], *, generation_prompt: bool, tools: list[dict] | None = None) -> list[int]:
     """The chat's ids as the local backend encodes them (`agent.chat_ids.encode_chat`: the template's
     own special tokens, message contents as plain text; the template writes BOS itself)."""
-    from crmweaver.agent.chat_ids import encode_chat
-
     return encode_chat(tokenizer, messages, tools, generation_prompt=generation_prompt)
 
 

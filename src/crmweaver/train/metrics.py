@@ -11,14 +11,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from crmweaver.train.objective import equal_groups
+
 PLOTTED = (("reward", "mean reward"), ("success", "success rate"), ("hint_rate", "hint rate"),
            ("equal_group_frac", "all-equal groups"), ("response_tokens", "sampled tokens / episode"), ("loss", "loss"))
 
 
 def rollout_metrics(rollouts: list[Any], group_size: int) -> dict[str, Any]:
     """Reward, success (overall and per task type), sampled length, turns, all-equal groups, overlong."""
-    from crmweaver.train.rl import equal_groups
-
     if not rollouts:
         return {"rollouts": 0}
     rewards = [r.reward for r in rollouts]

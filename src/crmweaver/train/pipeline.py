@@ -25,16 +25,24 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from crmweaver.env.episode import EnvConfig
+from crmweaver.agent.specs import make_backend
+from crmweaver.env.episode import EnvConfig, turn_budget
 from crmweaver.errors import ConfigError
 from crmweaver.evaluate import evaluate, load_results
-from crmweaver.evaluate.summary import Summary
+from crmweaver.evaluate.intervals import REPLICATES, difference
+from crmweaver.evaluate.summary import Summary, summarize
+from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
+from crmweaver.memory import Memory, build_memory, read_records
 from crmweaver.org.generate import build_org
 from crmweaver.org.store import open_org
 from crmweaver.tasks.row import TaskRow, read_tasks, write_tasks
 from crmweaver.tasks.synth import synthesize
 from crmweaver.tasks.types import TASK_TYPES
-from crmweaver.train.presets import Preset, get_preset, turn_budget
+from crmweaver.train.metrics import plot_curve
+from crmweaver.train.models import TINY, load_policy, save_checkpoint
+from crmweaver.train.presets import Preset, get_preset
+from crmweaver.train.rl import latest_checkpoint, train_rl
+from crmweaver.train.sft import curve_checkpoint, run_sft
 
 RESULTS_MD = "results.md"
 MEMORY_ONLY_TASKS = "memory-only.jsonl"
@@ -85,11 +93,6 @@ class Study:
 
 def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progress=None) -> dict[str, Summary]:
     """Run (or continue) every stage; returns the evaluation summaries by label."""
-    from crmweaver.agent.specs import make_backend
-    from crmweaver.memory import Memory, build_memory, read_records
-    from crmweaver.train.rl import latest_checkpoint, train_rl
-    from crmweaver.train.sft import curve_checkpoint, run_sft
-
     preset = get_preset(cfg.preset)
     if preset.rl is None:
         raise ConfigError("the pipeline needs the train extra: pip install 'crmweaver[train]'")
@@ -211,8 +214,6 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
 def _servable(model: str, where: Path) -> str:
     """A backend spec for the base policy: the tiny CI model exists only in memory, so it is saved
     once as a checkpoint the local backend loads."""
-    from crmweaver.train.models import TINY, load_policy, save_checkpoint
-
     if model != TINY:
         return model
     if not (where / "config.json").exists():
@@ -267,11 +268,6 @@ def _records(run: Path) -> list[dict[str, Any]]:
 def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings: dict[str, float]) -> str:
     """The study's tables (per skill, seen vs held-out types, differences between stages, learning
     curve, per type, RL signal) with intervals and baselines, and how they were made."""
-    from crmweaver.evaluate.intervals import REPLICATES, difference
-    from crmweaver.evaluate.summary import summarize
-    from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
-    from crmweaver.train.metrics import plot_curve
-
     out = Path(cfg.out)
     labels = list(study.summaries)
     records = {label: _records(study.runs[label]) for label in labels if label in study.runs}

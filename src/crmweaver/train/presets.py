@@ -22,6 +22,7 @@ from typing import Any
 from crmweaver.env.episode import check_schema
 from crmweaver.errors import ConfigError
 from crmweaver.train.memory_loop import HintRule
+from crmweaver.train.rl import RL_PRESETS
 
 LORA_MIN_PARAMS = 1_000_000_000  # `lora=None` picks LoRA from this size up, full fine-tuning below
 
@@ -165,32 +166,16 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def turn_budget(tasks: Any, spare: int = 2) -> int:
-    """Turns an episode gets: the most reference steps (queries) any of `tasks` needs, plus `spare`
-    (the answer, and one turn to recover from a mistake). A budget below that makes the tasks
-    unsolvable, even for the oracle."""
-    steps = [len(t.reference.steps) for t in tasks if getattr(t, "reference", None) is not None]
-    return max(steps, default=1) + spare
-
-
 def get_preset(name: str) -> Preset:
     """The named preset, with the RL trainer's config of the same name attached (train/rl.py's
-    RL_PRESETS) when that module imports."""
+    RL_PRESETS)."""
     try:
         preset = PRESETS[name]
     except KeyError:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
-    if preset.rl is None:
-        try:
-            from crmweaver.train.rl import RL_PRESETS
-        except ImportError:
-            return preset
-        return dataclasses.replace(preset, rl=RL_PRESETS.get(name))
     return preset
 
 
 # The RL stage's config of each preset (train/rl.py owns RLConfig and its presets).
-from crmweaver.train.rl import RL_PRESETS as _RL_PRESETS  # noqa: E402
-
-for _name, _rl in _RL_PRESETS.items():
+for _name, _rl in RL_PRESETS.items():
     PRESETS[_name].rl = _rl

@@ -26,15 +26,14 @@ What TRL does not do, we do inside the rollout function, by zeroing `env_mask`:
 `num_iterations` >= 2 reuses each rollout batch for several optimizer steps (TRL's mu), so the
 policy moves between them and DAPO's clip-higher has ratios away from 1 to clip.
 The memory rule and write-back run there too (train.memory_loop). The environment stays
-trainer-agnostic: rollouts are plain data; `group_advantages`, `equal_groups` and
-`clipped_policy_loss` below write out the objective TRL computes for our config, as documentation
-and as a test oracle for any other trainer (verl, see train.verl_adapter).
+trainer-agnostic: rollouts are plain data; train.objective writes out the objective TRL computes
+for our config (group advantages, masks, the clipped loss), as documentation and as a test oracle
+for any other trainer (verl, see train.verl_adapter).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import time
@@ -44,9 +43,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crmweaver.env.episode import check_schema
+from crmweaver.agent.backend import InfraError
+from crmweaver.env.episode import EnvConfig, check_schema, turn_budget
 from crmweaver.errors import ConfigError, CrmweaverError
+from crmweaver.memory import Memory
+from crmweaver.memory.store import MemoryStoreError
+from crmweaver.org.store import OrgError, open_org
 from crmweaver.tasks.row import TaskRow
+from crmweaver.train.memory_loop import HintRule, MemoryLoop
+from crmweaver.train.metrics import MetricsLog, plot, rollout_metrics
+from crmweaver.train.models import ModelLoadError, load_policy, save_checkpoint, use_bf16
+from crmweaver.train.objective import equal_groups, train_masks
+from crmweaver.train.rollout import PolicySampler, VLLMSampler, run_rollout
 
 ALGOS = ("grpo", "dapo")
 SAMPLERS = ("policy", "vllm")
@@ -54,77 +62,11 @@ METRICS_FILE = "metrics.jsonl"
 SCREEN_FILE = "screen.json"
 PLOT_FILE = "metrics.png"
 CHECKPOINTS = "checkpoints"
-TRAIN_HINT = "install the training stack: pip install -e '.[local]' 'trl==1.16.0' matplotlib torch==2.13.0"
+TRAIN_HINT = "install the training stack: pip install -c constraints-cpu.txt -e '.[train]'"
 
 
 class RLError(CrmweaverError):
     """A run that cannot start as asked (no checkpoint to resume, no tasks, missing stack); names the fix."""
-
-
-# --- the objective, written out ---------------------------------------------------------------
-
-
-def equal_groups(rewards: list[float], group_size: int) -> list[bool]:
-    """Per group of `group_size` consecutive rewards: are they all equal (zero advantage)?"""
-    return [len(set(rewards[i:i + group_size])) <= 1 for i in range(0, len(rewards), group_size)]
-
-
-def group_advantages(rewards: list[float], group_size: int, scale: str = "group", eps: float = 1e-4) -> list[float]:
-    """GRPO: reward minus its group's mean, divided by the group's std (`group`, unbiased, as TRL),
-    the batch's std (`batch`) or nothing (`none`, Dr. GRPO)."""
-    out: list[float] = []
-    batch_std = _std(rewards)
-    for i in range(0, len(rewards), group_size):
-        g = rewards[i:i + group_size]
-        mean = sum(g) / len(g)
-        std = {"group": _std(g), "batch": batch_std}.get(scale, None)
-        out += [(r - mean) / (std + eps) if std is not None else r - mean for r in g]
-    return out
-
-
-def _std(xs: list[float]) -> float:
-    if len(xs) < 2:
-        return 0.0
-    m = sum(xs) / len(xs)
-    return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
-
-
-def clipped_policy_loss(logp, old_logp, advantages, mask, *, eps_low: float = 0.2, eps_high: float = 0.2,
-                        token_level: bool = True):
-    """PPO-clip with separate bounds (DAPO clip-higher: ratio in [1-eps_low, 1+eps_high]).
-
-    logp/old_logp/mask: (B, T) tensors; advantages: (B,). token_level: mean over all unmasked
-    tokens of the batch (DAPO); else mean per sequence, then over sequences (GRPO).
-    Returns (loss, clipped fraction of unmasked tokens)."""
-    import torch
-
-    adv = advantages.unsqueeze(1)
-    ratio = torch.exp(logp - old_logp)
-    clipped = torch.clamp(ratio, 1 - eps_low, 1 + eps_high)
-    per_token = -torch.min(ratio * adv, clipped * adv)
-    mask = mask.to(per_token.dtype)
-    if token_level:
-        loss = (per_token * mask).sum() / mask.sum().clamp(min=1.0)
-    else:
-        loss = ((per_token * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).mean()
-    is_clipped = ((ratio < 1 - eps_low) & (adv < 0)) | ((ratio > 1 + eps_high) & (adv > 0))
-    frac = (is_clipped.to(mask.dtype) * mask).sum() / mask.sum().clamp(min=1.0)
-    return loss, frac
-
-
-def train_masks(rollouts: list[Any], group_size: int, *, dynamic_sampling: bool, overlong_filter: bool) -> tuple[list[list[int]], dict[str, int]]:
-    """The env masks the trainer gets: each rollout's own, zeroed for dropped groups / overlong episodes."""
-    dropped = equal_groups([r.reward for r in rollouts], group_size) if dynamic_sampling else []
-    masks, n_groups, n_overlong = [], 0, 0
-    for i, r in enumerate(rollouts):
-        keep = True
-        if dynamic_sampling and dropped[i // group_size]:
-            keep = False
-        if overlong_filter and r.truncated:
-            keep, n_overlong = False, n_overlong + 1
-        masks.append(list(r.env_mask) if keep else [0] * len(r.env_mask))
-    n_groups = sum(dropped)
-    return masks, {"dropped_groups": n_groups, "overlong_masked": n_overlong}
 
 
 def screen_tasks(tasks: list[TaskRow], run_group: Callable[[TaskRow, int], list[Any]], rollouts: int, *,
@@ -177,7 +119,7 @@ class RLConfig:
     lr: float = 1e-6
     temperature: float = 1.0
     top_p: float = 1.0
-    max_turns: int | None = None  # per episode; None: the tasks' turn budget (presets.turn_budget: max reference steps + 2)
+    max_turns: int | None = None  # per episode; None: the tasks' turn budget (env.episode.turn_budget: max reference steps + 2)
     max_new_tokens: int = 256  # per turn
     observation_chars: int = 3000  # longer query results are cut (EnvConfig.observation_chars)
     schema: str = "full"  # the prompt's schema: full, or task (only the type's objects; EnvConfig.schema)
@@ -236,8 +178,6 @@ class RLConfig:
             raise ConfigError(f"unknown sampler {self.sampler!r}; use policy or vllm")
         if (self.group_size * self.tasks_per_step) % self.micro_batch:
             raise ConfigError(f"micro_batch ({self.micro_batch}) must divide group_size * tasks_per_step ({self.group_size * self.tasks_per_step})")
-        from crmweaver.train.memory_loop import HintRule
-
         HintRule.parse(self.hint_rule)  # a bad rule fails here, before any model loads
 
 
@@ -309,9 +249,6 @@ class _Rollouts:
         self.started = time.perf_counter()
 
     def __call__(self, prompts: list[Any], trainer: Any) -> dict[str, Any]:
-        from crmweaver.train.metrics import rollout_metrics
-        from crmweaver.train.rollout import run_rollout
-
         self.started = start = time.perf_counter()
         step = int(trainer.state.global_step) + 1
         self.sampler.refresh(seed=self.config.seed * 1_000_003 + step)
@@ -439,8 +376,6 @@ def _cpu_trainer(base: type) -> type:
 def _callback(rollouts: _Rollouts, log: Any, out: Path, progress: Callable[[dict[str, Any]], None] | None, trainer: Any = None):
     from transformers import TrainerCallback
 
-    from crmweaver.train.metrics import plot
-
     class StepLog(TrainerCallback):
         """Joins TRL's loss/clip numbers to the step's rollout metrics: one JSONL line per step (with
         num_iterations > 1, the steps that reuse a batch repeat its rollout metrics, `iteration` 2, 3, ...)."""
@@ -518,23 +453,9 @@ def train_rl(
     # TRL 1.16 still passes transformers' renamed gradient_checkpointing options: not the user's to fix
     warnings.filterwarnings("ignore", message=r".*gradient_checkpointing.* is deprecated", category=FutureWarning)
 
-    from crmweaver.env.episode import EnvConfig
-    from crmweaver.org.store import open_org
-    from crmweaver.train.memory_loop import HintRule, MemoryLoop
-    from crmweaver.train.metrics import MetricsLog, plot
-    from crmweaver.train.models import load_policy, save_checkpoint, use_bf16
-    from crmweaver.train.rollout import PolicySampler, VLLMSampler
-
-    from crmweaver.agent.backend import InfraError
-    from crmweaver.memory.store import MemoryStoreError
-    from crmweaver.org.store import OrgError
-    from crmweaver.train.models import ModelLoadError
-
     mem = None
     try:
         if memory is not None:
-            from crmweaver.memory import Memory
-
             mem = Memory(memory, write_policy="success")
         loop = MemoryLoop(mem, HintRule.parse(config.hint_rule), seed=config.seed)
         org = open_org(org_path)
@@ -543,9 +464,6 @@ def train_rl(
     except (ValueError, OSError, ModelLoadError, OrgError, MemoryStoreError, InfraError) as e:  # bad rule, memory file, org or model: one sentence
         raise RLError(str(e)) from None
     _unflag_gguf(policy)
-    from crmweaver.train.presets import turn_budget
-    from crmweaver.train.rollout import run_rollout
-
     max_turns = config.max_turns or turn_budget(tasks)
     env_config = EnvConfig(max_turns=max_turns, observation_chars=config.observation_chars, schema=config.schema)
     out.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ from crmweaver.env.episode import EnvConfig
 from crmweaver.org.store import Org
 from crmweaver.scoring import Score
 from crmweaver.tasks.row import TaskRow
+from crmweaver.train.data import episode_from_turns
 
 
 @dataclass
@@ -150,8 +151,6 @@ def splice_turns(prompts: list[list[int]], completions: list[list[int]], *, toke
         for p, c in zip(prompts, completions):
             mask[len(p):len(p) + len(c)] = [1] * len(c)
         return ids, mask
-    from crmweaver.train.data import episode_from_turns
-
     ids, mask = episode_from_turns(prompts, completions, tokenizer=tokenizer)
     return list(ids), [int(m) for m in mask]
 

@@ -38,11 +38,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmweaver.env.episode import EnvConfig, turn_budget
 from crmweaver.errors import CrmweaverError
+from crmweaver.evaluate import EvalError, backend_factory, evaluate, load_results
+from crmweaver.memory import EmbedError, Memory, MemoryStoreError
 from crmweaver.tasks.row import TaskRow
 from crmweaver.train.data import Example, RenderError, render_episode, shared_prefixes
+from crmweaver.train.memory_loop import HintRule
 from crmweaver.train.models import count_parameters, load_policy, save_checkpoint, use_bf16
-from crmweaver.train.presets import SFTConfig, turn_budget
+from crmweaver.train.presets import SFTConfig
 
 Say = Callable[[str], None]
 TEACHER_DIR = "teacher"
@@ -110,9 +114,6 @@ def teacher_trajectories(
     """(successful trajectories, episodes run). `teacher` is a model spec (run through the evaluation
     runner into `out_dir/teacher`, resumable) or a run folder / results.jsonl already written.
     `guideline_for` shows episodes a memory guideline (the eval runner's hook)."""
-    from crmweaver.evaluate import EvalError, backend_factory, evaluate, load_results
-    from crmweaver.env.episode import EnvConfig
-
     source = Path(teacher)
     if source.is_dir() or source.suffix == ".jsonl":
         if guideline_for is not None:
@@ -368,8 +369,6 @@ def _curve_callback(trainer: Any, tokenizer: Any, root: Path, counts: Sequence[i
     """Saves the policy after the optimizer step in which the N-th episode was seen, for each N."""
     from transformers import TrainerCallback
 
-    from crmweaver.train.models import save_checkpoint
-
     class Curve(TrainerCallback):
         def __init__(self) -> None:
             self.todo = sorted(counts)
@@ -513,14 +512,10 @@ def teacher_hints(config: SFTConfig, memory: str | Path | None):
     """The teacher run's guideline hook under `config.hint_rule` (the memory open meanwhile): a coin per
     task for prob:P, every task for always. Without a memory there is nothing to show (a preset's rule
     applies when one is given)."""
-    from crmweaver.train.memory_loop import HintRule
-
     rule = HintRule.parse(config.hint_rule)
     if rule.kind == "never" or memory is None:
         yield None
         return
-    from crmweaver.memory import EmbedError, Memory, MemoryStoreError
-
     try:
         mem = Memory(memory, write_policy="off", create=False)
     except (MemoryStoreError, EmbedError) as e:

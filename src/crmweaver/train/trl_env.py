@@ -23,6 +23,7 @@ from typing import Any
 
 from crmweaver.env.crm_env import CRMEnv
 from crmweaver.tasks.row import TaskRow
+from crmweaver.train.rl import _cpu_trainer
 
 
 def grpo_trainer() -> type:
@@ -34,8 +35,6 @@ def grpo_trainer() -> type:
 
     if torch.cuda.is_available():
         return GRPOTrainer
-    from crmweaver.train.rl import _cpu_trainer
-
     return _cpu_trainer(GRPOTrainer)
 
 

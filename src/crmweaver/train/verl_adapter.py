@@ -31,6 +31,7 @@ from typing import Any
 
 from crmweaver.env.actions import TOOL_SCHEMAS
 from crmweaver.env.crm_env import CRMEnv, score_transcript
+from crmweaver.org.store import open_org
 from crmweaver.tasks.row import TaskRow
 
 DATA_SOURCE = "crmweaver"
@@ -72,8 +73,6 @@ def verl_rows(tasks: list[TaskRow], org_path: str | Path, *, split: str = "train
               max_turns: int = 20, protocol: str = "react") -> list[dict[str, Any]]:
     """Rows for a task list; with a Memory, each prompt carries its top-1 guideline (the `always`
     hint rule; the other rules need the trainer's loop, see train.memory_loop)."""
-    from crmweaver.org.store import open_org
-
     org = open_org(org_path)
     rows = []
     for i, task in enumerate(tasks):
