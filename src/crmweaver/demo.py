@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crmweaver.agent.specs import make_backend
 from crmweaver.env.episode import EnvConfig
 from crmweaver.evaluate import evaluate
 from crmweaver.evaluate.summary import Summary
@@ -35,8 +36,6 @@ class DemoConfig:
 
 def run_demo(cfg: DemoConfig, say: Callable[[str], None] = print, progress=None) -> dict[str, Summary]:
     """Build the org, synthesize tasks, evaluate the oracle and `cfg.model`; summaries by label."""
-    from crmweaver.agent.specs import make_backend
-
     cfg.out.mkdir(parents=True, exist_ok=True)
     org_path = cfg.out / f"{cfg.preset}.db"
     if not org_path.exists():

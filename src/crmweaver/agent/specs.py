@@ -11,6 +11,9 @@ Backends are imported only when their spec is used, so `oracle` and `openai` nev
 from __future__ import annotations
 
 from crmweaver.agent.backend import Backend
+from crmweaver.agent.local import DEFAULT_MAX_NEW_TOKENS, LocalBackend
+from crmweaver.agent.openai_backend import OpenAIBackend
+from crmweaver.agent.oracle import OracleBackend
 from crmweaver.errors import ConfigError
 
 SPEC_FORMS = "oracle, local, local:PATH (a .gguf file or a model directory), openai:MODEL (with --base-url)"
@@ -31,12 +34,8 @@ def make_backend(
     kind, sep, arg = spec.strip().partition(":")
     kind = kind.lower()
     if kind == "oracle" and not sep:
-        from crmweaver.agent.oracle import OracleBackend
-
         return OracleBackend()
     if kind == "local" and (not sep or arg.strip()):
-        from crmweaver.agent.local import DEFAULT_MAX_NEW_TOKENS, LocalBackend
-
         return LocalBackend(
             arg.strip() or None,
             temperature=temperature,
@@ -44,8 +43,6 @@ def make_backend(
             seed=seed or 0,
         )
     if kind == "openai" and arg.strip():
-        from crmweaver.agent.openai_backend import OpenAIBackend
-
         return OpenAIBackend(
             arg.strip(),
             base_url=base_url,

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from crmweaver.scoring import score
 from crmweaver.tasks.types import CONFIDENTIALITY, SKILLS, TASK_TYPES
 
 REPLICATES = 2000
@@ -28,8 +29,6 @@ def gold_is_none(record: dict[str, Any]) -> bool:
 
 def none_reward(record: dict[str, Any]) -> float:
     """What answering "None" would have scored on this record's task (the constant-None baseline)."""
-    from crmweaver.scoring import score
-
     metric = (record.get("reward_details") or {}).get("metric")
     row = {"task": record.get("task"), "answer": list(record.get("expected") or []), "reward_metric": metric}
     return float(score(row, "None").reward)

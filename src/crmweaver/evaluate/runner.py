@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from crmweaver.agent.backend import Backend
+from crmweaver.agent.specs import make_backend
 from crmweaver.env.episode import EnvConfig
+from crmweaver.env.users import LLMUser
 from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.episode import BackendFactory, BackendSetupError, GuidelineFor, ScorersFactory, UserFor, Worker, WorkItem
 from crmweaver.evaluate.executors import ExecutorError, run_local, run_ray
@@ -56,14 +58,6 @@ class Progress:
 
 def backend_factory(spec: str, *, base_url: str | None = None, max_tokens: int | None = None) -> BackendFactory:
     """A picklable factory for a model spec (`oracle`, `local`, `local:PATH`, `openai:MODEL`)."""
-    try:
-        from crmweaver.agent.specs import make_backend
-    except ImportError:
-        if spec != "oracle":
-            raise EvalError(f"model spec {spec!r} needs crmweaver.agent.specs, which this install lacks; use --model oracle") from None
-        from crmweaver.agent.oracle import OracleBackend
-
-        return OracleBackend
     kind, sep, arg = spec.strip().partition(":")
     kind = kind.lower()
     if not ((kind == "oracle" and not sep) or (kind == "local" and (not sep or arg.strip())) or (kind == "openai" and arg.strip())):
@@ -72,9 +66,6 @@ def backend_factory(spec: str, *, base_url: str | None = None, max_tokens: int |
 
 
 def _llm_user(task: TaskRow, *, spec: str, base_url: str | None):
-    from crmweaver.agent.specs import make_backend
-    from crmweaver.env.users import LLMUser
-
     return LLMUser(task, make_backend(spec, base_url=base_url))
 
 

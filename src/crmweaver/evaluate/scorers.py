@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmweaver.agent.backend import Backend, InfraError
+from crmweaver.agent.specs import make_backend
 from crmweaver.errors import ConfigError
 from crmweaver.scoring import Extractor, Judge, LLMExtractor, LLMJudge, ScorerError
 from crmweaver.scoring.llm import Complete
@@ -64,8 +65,6 @@ class ScorerChoice:
         return {"extractor": self.extractor, "judge": self.judge}
 
     def __call__(self) -> tuple[Extractor | None, Judge | None]:
-        from crmweaver.agent.specs import make_backend
-
         cache: dict[str, Complete] = {}
 
         def complete_for(spec: str) -> Complete:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmweaver.agent.backend import InfraError
 from crmweaver.env.actions import parse_react, parse_tool_call
 from crmweaver.errors import CrmweaverError
 from crmweaver.memory.abstract import abstract_query, abstract_values, compose_key
@@ -352,8 +353,6 @@ def parse_guideline(text: str) -> tuple[str, str] | None:
 
 def llm_distill(trajs: list[Trajectory], backend, *, per_side: int = 3) -> list[Guideline]:
     """One guideline per task type present, from its successful and failed attempts."""
-    from crmweaver.agent.backend import InfraError
-
     groups: dict[str | None, list[Trajectory]] = defaultdict(list)
     for t in trajs:
         groups[t.task_type].append(t)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from crmweaver.memory.abstract import compose_key
-from crmweaver.memory.distill import Guideline, Trajectory, llm_distill, rule_distill, trajectory
+from crmweaver.memory.distill import Guideline, Trajectory, llm_distill, rule_distill, trajectories, trajectory
 from crmweaver.memory.embed import Embedder, default_embedder_spec, make_embedder, normalise, spec_for
 from crmweaver.memory.index import ExactIndex
 from crmweaver.memory.store import Item, MemoryStoreError, Store
@@ -253,8 +253,6 @@ def build_memory(
     success_at: float = 1.0,
 ) -> tuple[Memory, dict[str, int], list[Trajectory]]:
     """Distil results records into the memory at `out` (created or extended)."""
-    from crmweaver.memory.distill import trajectories
-
     trajs = trajectories(records)
     memory = Memory(out, embedder=embedder, success_at=success_at)
     if distiller == "rule":

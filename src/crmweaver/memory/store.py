@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from crmweaver.errors import CrmweaverError
+from crmweaver.memory.embed import spec_for
 
 BUSY_TIMEOUT_MS = 60_000
 MAX_PROVENANCE = 1000  # trajectory ids kept per item (the newest win); counts go on regardless
@@ -242,8 +243,6 @@ class Store:
                     db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [("embedder", model_id), ("dim", str(dim))])
                     return
         if row.get("embedder") != model_id or int(row.get("dim", -1)) != dim:
-            from crmweaver.memory.embed import spec_for
-
             raise MemoryStoreError(
                 f"{self.path} holds embeddings of {row.get('embedder')} (dim {row.get('dim')}), not {model_id} (dim {dim}); "
                 f"open it with --embedder {spec_for(row.get('embedder', ''))} or build a new memory file"

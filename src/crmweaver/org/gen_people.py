@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from crmweaver.org import gen_names as N
-from crmweaver.org.gen_base import Ctx, allocate, cumulative
+from crmweaver.org.gen_base import Ctx, allocate, cumulative, weighted_index
 from crmweaver.org.store import make_id
 
 SERVICE_PROFILE_ID = make_id("00e", 1)  # "Customer Service Agent" profile
@@ -195,8 +195,6 @@ def build_accounts(ctx: Ctx) -> None:
 
 
 def pick_agent(rng, agents: list[Agent], cum: list[float] | None = None) -> Agent:
-    from crmweaver.org.gen_base import weighted_index
-
     cum = cum or cumulative([a.weight for a in agents])
     return agents[weighted_index(rng, cum)]
 

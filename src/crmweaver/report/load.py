@@ -16,6 +16,7 @@ from typing import Any
 from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.results import RESULTS, RUN, SUMMARY, ResultsFileError, load_results
 from crmweaver.evaluate.summary import GroupSummary, Summary, TypeScore, summarize
+from crmweaver.memory import MemoryStoreError, Store
 
 
 class ReportError(CrmweaverError):
@@ -159,8 +160,6 @@ def load_study(path: Path, label: str) -> Study:
 
 
 def _memory_stats(db: Path, notices: list[str]) -> dict[str, Any]:
-    from crmweaver.memory import MemoryStoreError, Store
-
     try:
         with Store(db, create=False) as store:
             return store.stats()

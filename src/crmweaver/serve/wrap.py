@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from crmweaver.org.store import open_org
 from crmweaver.serve import tls
 from crmweaver.serve.server import Running, ServeError, serve_org
 from crmweaver.serve.sessions import Credentials
@@ -33,8 +34,6 @@ def child_env(running: Running, preset: str, base: Mapping[str, str]) -> dict[st
 
 def sf_run(org_path: str | Path, command: Sequence[str], *, tls_dir: str | Path | None = None) -> int:
     """Serve the org, run `command` routed to it, and return the command's exit status."""
-    from crmweaver.org.store import open_org
-
     with open_org(org_path) as org:
         preset = org.preset
     creds = Credentials(f"crmweaver@{preset}.offline", secrets.token_urlsafe(16), secrets.token_urlsafe(18))
