@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from soql_fixture import ID, tiny_org  # noqa: F401  (fixture)
@@ -32,9 +30,9 @@ TOKENS = [
 
 
 def _check(org, text):
-    start = time.monotonic()
+    # No clock here: the time limit itself is tested in test_soql_errors.py (QUERY_TIMEOUT), and
+    # benchmarks/soql_fuzz.py reports statements over it across 100,000 of these.
     out = run(org, text, timeout_s=2.0)
-    assert time.monotonic() - start < 5
     if isinstance(out, list):
         assert len(out) == 1 and set(out[0]) == {"errorCode", "message"}
         assert isinstance(out[0]["message"], str) and "Traceback" not in out[0]["message"]
