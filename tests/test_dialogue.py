@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from crmweaver.org import dialogue as D
+from crmweaver.org import dialogue_phrases
 from crmweaver.org.catalog import SERVICE_RULE_KINDS
 from crmweaver.org.catalog_kb import catalog
 
@@ -110,7 +111,7 @@ def _breaks(kind, params, agent, whole):
     if kind == "identity_verification":
         return "card ending in" in agent and bool(re.search(r"(skip|without verifying|Don't worry about the verification)", agent))
     if kind == "no_roadmap_promises":
-        return any(m in agent for m in D._MONTHS) and bool(re.search(r"(release in|release, which|release;|promise you)", agent))
+        return any(m in agent for m in dialogue_phrases.MONTHS) and bool(re.search(r"(release in|release, which|release;|promise you)", agent))
     if kind == "no_competitor_disparagement":
         return bool(re.search(r"\b(junk|garbage|a joke|a mess)\b", agent))
     if kind == "escalation":
