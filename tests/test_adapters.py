@@ -26,6 +26,8 @@ from crmweaver.tasks.synth import synthesize
 sys.path.insert(0, str(Path(__file__).parent))
 from scripted_policy import PolicyServer, act  # noqa: E402
 
+pytestmark = pytest.mark.slow  # other frameworks' trainers and evaluators end to end
+
 TYPES = ["handle_time", "lead_qualification", "private_customer_information"]  # exact match, text, privacy refusal
 MODES = ("oracle", "wrong")
 

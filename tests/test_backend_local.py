@@ -20,6 +20,8 @@ from crmweaver.env.episode import EnvConfig, Episode  # noqa: E402
 from crmweaver.org.store import open_org  # noqa: E402
 from crmweaver.tasks.synth import synthesize  # noqa: E402
 
+pytestmark = pytest.mark.slow  # runs the bundled model
+
 CHAT = [
     {"role": "system", "content": "You answer with one word."},
     {"role": "user", "content": "What colour is the sky on a clear day?"},

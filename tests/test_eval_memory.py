@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from crmweaver.cli import app
@@ -19,6 +20,7 @@ def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
 
 
+@pytest.mark.slow
 def test_memory_in_eval_and_report(b2b_org_path, tmp_path):
     with open_org(b2b_org_path) as org:
         rows = synthesize(org, per_type=4, seed=0, types=TYPES)

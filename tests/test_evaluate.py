@@ -268,6 +268,7 @@ def test_tasks_for_another_org_warn_once(b2c_org_path, tasks, tmp_path):
     assert len(warnings) == 1 and "b2b:0:0.1" in warnings[0] and "b2c" in warnings[0]
 
 
+@pytest.mark.slow
 def test_ray_executor_matches_local(b2b_org_path, tasks, tmp_path):
     pytest.importorskip("ray")
     local = evaluate(b2b_org_path, tasks, OracleBackend, model="oracle", trials=2, concurrency=2, out_dir=tmp_path / "local")

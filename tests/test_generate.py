@@ -39,6 +39,7 @@ def facts(conn, kind: str) -> dict[str, object]:
 # -- counts and scaling -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", ["b2b", "b2c"])
 def test_counts_at_scale_1_within_ten_percent(preset, tmp_path):
     counts = build_org(tmp_path / "org.db", preset=preset, seed=3, scale=1.0)

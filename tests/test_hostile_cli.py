@@ -80,6 +80,7 @@ def test_query_jsonl_batch_survives_bad_lines(b2b_org_path, tmp_path):
                                                                               (False, True), (True, False)]
 
 
+@pytest.mark.slow  # loads the bundled sentence model
 def test_memory_write_into_an_empty_memory(b2b_org_path, tmp_path):
     """`if mem` was False for an empty memory (len 0), so --memory-write never wrote into one."""
     from crmweaver.memory import Store

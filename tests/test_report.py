@@ -23,6 +23,8 @@ pytest.importorskip("jinja2")
 pytest.importorskip("matplotlib")
 sync_api = pytest.importorskip("playwright.sync_api")
 
+pytestmark = pytest.mark.slow  # renders in chromium, and the study report trains first
+
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]

@@ -29,6 +29,8 @@ from crmweaver.tasks.synth import load_families, run_reference, synthesize
 from crmweaver.tasks.types import TASK_TYPES
 from crmweaver.tasks.windows import DOMAIN_DETAILS, MONTHS, Window
 
+pytestmark = pytest.mark.slow  # synthesizes its families' rows on scale-1 orgs
+
 CODES = (
     "handle_time",
     "transfer_count",

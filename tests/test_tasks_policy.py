@@ -15,6 +15,8 @@ from crmweaver.tasks.family import Context, Params, Resample
 from crmweaver.tasks.synth import run_reference, synthesize
 from crmweaver.tasks.types import TASK_TYPES
 
+pytestmark = pytest.mark.slow  # synthesizes its families' rows on scale-1 orgs
+
 TYPES = ("case_routing", "lead_routing", "invalid_config", "policy_violation_identification", "lead_qualification",
          "quote_approval")
 PRESETS = ("b2b", "b2c")

@@ -27,6 +27,8 @@ from crmweaver.tasks.synth import synthesize
 from crmweaver.tasks.types import RETURN_ONLY, TASK_TYPES
 from crmweaver.tasks.windows import Window
 
+pytestmark = pytest.mark.slow  # synthesizes its families' rows on scale-1 orgs
+
 TYPES = ("quote_approval", "invalid_config", "lead_qualification", "activity_priority", "wrong_stage_rectification",
          "sales_insight_mining", "named_entity_disambiguation")
 PRESETS = ("b2b", "b2c")

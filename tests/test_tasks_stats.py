@@ -114,6 +114,7 @@ def _type_lines(output: str) -> dict[str, str]:
             for code in TASK_TYPES}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", PRESETS)
 def test_cli_prints_every_figure_next_to_the_benchmark(synthesized, preset):
     org, path = synthesized[preset]

@@ -18,6 +18,8 @@ from crmweaver.tasks.families.wrong_stage_rectification import GUIDE_TITLE, pars
 from crmweaver.tasks.synth import synthesize
 from crmweaver.tasks.types import TASK_TYPES
 
+pytestmark = pytest.mark.slow  # synthesizes its families' rows on scale-1 orgs
+
 TYPES = ("knowledge_qa", "sales_insight_mining", "wrong_stage_rectification", "activity_priority",
          "named_entity_disambiguation")
 PRESETS = ("b2b", "b2c")

@@ -20,6 +20,8 @@ from crmweaver.tasks.family import Context
 from crmweaver.tasks.stats import ends_with_return_only
 from crmweaver.tasks.synth import synthesize_type
 
+pytestmark = pytest.mark.slow  # synthesizes its families' rows on scale-1 orgs
+
 PRESETS = ("b2b", "b2c")
 ROUTING = ("lead_routing", "case_routing")
 PRIVACY = ("private_customer_information", "internal_operation_data")

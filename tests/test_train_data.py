@@ -27,6 +27,8 @@ from crmweaver.train.data import (  # noqa: E402
 )
 from crmweaver.train.models import load_tokenizer  # noqa: E402
 
+pytestmark = pytest.mark.slow  # loads tokenizers and models
+
 CHAT = [
     {"role": "system", "content": "You are a CRM agent."},
     {"role": "user", "content": "How many cases are open?"},

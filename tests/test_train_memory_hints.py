@@ -18,6 +18,8 @@ from crmweaver.train.memory_loop import HintRule
 from crmweaver.train.presets import SFTConfig, get_preset
 from crmweaver.train.sft import SFTError, teacher_hints, teacher_trajectories
 
+pytestmark = pytest.mark.slow  # trains a model
+
 TYPES = ["handle_time", "policy_violation_identification", "lead_qualification", "top_issue_identification"]
 HEADING = "# Guideline from similar tasks"
 

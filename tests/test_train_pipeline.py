@@ -14,6 +14,8 @@ from crmweaver.org.store import open_org  # noqa: E402
 from crmweaver.tasks.row import write_tasks  # noqa: E402
 from crmweaver.tasks.synth import synthesize  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the training study end to end
+
 
 def invoke(*args):
     result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})

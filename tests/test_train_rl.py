@@ -23,6 +23,8 @@ from crmweaver.train.objective import clipped_policy_loss, equal_groups, group_a
 from crmweaver.train.rl import RLConfig  # noqa: E402
 from crmweaver.train.rollout import encode_chat, run_rollout  # noqa: E402
 
+pytestmark = pytest.mark.slow  # runs and trains models (the objective's checks run with them)
+
 TYPES = ["handle_time", "top_issue_identification"]
 
 

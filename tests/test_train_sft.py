@@ -32,6 +32,8 @@ from crmweaver.train.sft import (  # noqa: E402
     teacher_trajectories,
 )
 
+pytestmark = pytest.mark.slow  # trains models
+
 TYPES = ["handle_time", "knowledge_qa", "lead_qualification", "transfer_count"]
 
 
