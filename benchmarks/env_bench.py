@@ -18,7 +18,7 @@ from pathlib import Path
 from crmweaver.agent.loop import run_episode
 from crmweaver.agent.oracle import OracleBackend
 from crmweaver.env.episode import Episode
-from crmweaver.evaluate import evaluate
+from crmweaver.evaluate import EvalConfig, evaluate
 from crmweaver.org.generate import build_org
 from crmweaver.org.store import open_org
 from crmweaver.tasks.synth import load_families, synthesize
@@ -61,8 +61,7 @@ def episodes(org_path: Path, tasks, concurrency: int, tmp: Path) -> None:
         runs.append(("ray", concurrency))
     for executor, c in runs:
         start = time.perf_counter()
-        s = evaluate(org_path, tasks, OracleBackend, model="oracle", concurrency=c, executor=executor,
-                     out_dir=tmp / f"{executor}-{c}")
+        s = evaluate(org_path, tasks, OracleBackend, EvalConfig(model="oracle", concurrency=c, executor=executor), out_dir=tmp / f"{executor}-{c}")
         took = time.perf_counter() - start
         assert s.overall.all == 1.0
         print(f"{f'{executor}, concurrency {c}':<28}{len(tasks):>9}{took:>9.2f}{len(tasks) / took:>12,.1f}")

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from crmweaver.agent.oracle import OracleBackend
-from crmweaver.evaluate import evaluate, load_results
+from crmweaver.evaluate import EvalConfig, evaluate, load_results
 from crmweaver.org.generate import build_org
 from crmweaver.org.store import open_org
 from crmweaver.report import write_report
@@ -33,7 +33,7 @@ def make_runs(root: Path, episodes: int) -> list[Path]:
     build_org(org, preset="b2b", seed=0, scale=0.1)
     with open_org(org) as o:
         tasks = synthesize(o, per_type=2, seed=0)
-    evaluate(org, tasks, OracleBackend, model="oracle", out_dir=root / "seed-run")
+    evaluate(org, tasks, OracleBackend, EvalConfig(model="oracle"), out_dir=root / "seed-run")
     records, _ = load_results(root / "seed-run" / "results.jsonl")
     runs = []
     for name, reward in (("run-a", None), ("run-b", 0.0)):  # run-b: the same episodes, scored 0 every third
@@ -42,7 +42,7 @@ def make_runs(root: Path, episodes: int) -> list[Path]:
         per_run = episodes // 2
         with (run / "results.jsonl").open("w") as f:
             for i in range(per_run):
-                r = dict(records[i % len(records)])
+                r = records[i % len(records)].to_dict()
                 r["trial"] = i // len(records)
                 r["key"] = f"{name}-{i}"
                 if reward is not None and i % 3 == 0:

@@ -85,3 +85,23 @@ def test_messages_keep_square_brackets():
     result = CliRunner().invoke(app2, [])
     assert result.exit_code == 1
     assert ".[local,train]" in result.output and "crmweaver[train]" in result.output
+
+
+def test_choice_options_list_their_values_and_refuse_others():
+    """--protocol, --executor, --schema and --distiller are choices: --help lists them, a bad value exits 2."""
+    cases = [(("eval",), "--protocol", "react|tools"), (("eval",), "--executor", "local|ray"), (("eval",), "--schema", "full|task"),
+             (("train", "sft"), "--schema", "full|task"), (("train", "rl"), "--schema", "full|task"),
+             (("memory", "build"), "--distiller", "rule|llm")]
+    for command, option, choices in cases:
+        assert choices in invoke(*command, "--help").output, (command, option)
+        result = invoke(*command, option, "bogus")
+        assert result.exit_code == 2 and "bogus" in result.output and choices.split("|")[0] in result.output, (command, option)
+
+
+def test_demo_and_eval_name_the_tokens_per_turn_alike():
+    """--max-tokens everywhere; demo's old --max-new-tokens is still accepted but no longer shown."""
+    for command in (("eval",), ("demo",), ("train", "rl")):
+        assert "--max-tokens" in invoke(*command, "--help").output
+    assert "--max-new-tokens" not in invoke("demo", "--help").output
+    old = invoke("demo", "--max-new-tokens", "4")  # parsed as demo's option (at least 8), not an unknown one
+    assert old.exit_code == 2 and "Invalid value for '--max-new-tokens'" in old.output

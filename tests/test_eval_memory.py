@@ -68,7 +68,7 @@ def test_llm_user_through_the_runner(b2b_org_path, tmp_path):
     from crmweaver.agent.backend import InfraError, ScriptedBackend
     from crmweaver.agent.oracle import OracleBackend
     from crmweaver.env.users import STOP, LLMUser
-    from crmweaver.evaluate import evaluate
+    from crmweaver.evaluate import EvalConfig, evaluate
     from crmweaver.evaluate.runner import backend_factory, llm_user_for
 
     assert isinstance(llm_user_for("oracle")(TaskStub).backend, OracleBackend)
@@ -79,14 +79,14 @@ def test_llm_user_through_the_runner(b2b_org_path, tmp_path):
         return LLMUser(task, ScriptedBackend(["I need an agent analysis.", task.query, STOP]))
 
     out = tmp_path / "run"
-    summary = evaluate(b2b_org_path, rows, backend_factory("oracle"), model="oracle", out_dir=out, user_for=user_for)
+    summary = evaluate(b2b_org_path, rows, backend_factory("oracle"), EvalConfig(model="oracle", user_for=user_for), out_dir=out)
     assert summary.overall.n == len(rows) and summary.overall.all == 1.0
 
     def broken_user(task):
         return LLMUser(task, ScriptedBackend([InfraError("user model down")]))
 
     out2 = tmp_path / "run2"
-    evaluate(b2b_org_path, rows, backend_factory("oracle"), model="oracle", out_dir=out2, user_for=broken_user)
+    evaluate(b2b_org_path, rows, backend_factory("oracle"), EvalConfig(model="oracle", user_for=broken_user), out_dir=out2)
     records = [json.loads(line) for line in (out2 / "results.jsonl").read_text().splitlines()]
     assert all(r["infra_error"] == "user model down" and r["reward"] == 0 for r in records)
     bad = invoke("eval", "--org", b2b_org_path, "--tasks", tmp_path / "none.jsonl", "--user-model", "oracle")

@@ -18,7 +18,7 @@ from crmweaver.agent.loop import run_episode  # noqa: E402
 from crmweaver.agent.oracle import OracleBackend  # noqa: E402
 from crmweaver.cli import app  # noqa: E402
 from crmweaver.env.episode import EnvConfig, Episode  # noqa: E402
-from crmweaver.evaluate import evaluate, load_results  # noqa: E402
+from crmweaver.evaluate import EvalConfig, evaluate, load_results  # noqa: E402
 from crmweaver.evaluate.salesforce import LiveOrg, LiveOrgError  # noqa: E402
 from crmweaver.org.store import open_org  # noqa: E402
 from crmweaver.serve import Credentials, serve_org  # noqa: E402
@@ -55,19 +55,19 @@ def rows(b2b_org_path):
 def messages_by_key(out_dir):
     records, torn = load_results(out_dir / "results.jsonl")
     assert not torn
-    return {(r["task_key"], r["trial"]): r for r in records}
+    return {(r.task_key, r.trial): r for r in records}
 
 
 def test_oracle_scores_full_marks_through_the_network_with_the_local_observations(b2b_org_path, server, env, rows, tmp_path):
     live = LiveOrg.from_env(server.instance_url)
-    evaluate(b2b_org_path, rows, OracleBackend, model="oracle", out_dir=tmp_path / "local")
-    evaluate(b2b_org_path, rows, OracleBackend, model="oracle", out_dir=tmp_path / "live", live_org=live, concurrency=2)
+    evaluate(b2b_org_path, rows, OracleBackend, EvalConfig(model="oracle"), out_dir=tmp_path / "local")
+    evaluate(b2b_org_path, rows, OracleBackend, EvalConfig(model="oracle", live_org=live, concurrency=2), out_dir=tmp_path / "live")
     here, there = messages_by_key(tmp_path / "local"), messages_by_key(tmp_path / "live")
     assert len(there) == len(rows) == 22 and here.keys() == there.keys()
-    assert all(r["reward"] == 1.0 and not r["infra_error"] for r in there.values())
+    assert all(r.reward == 1.0 and not r.infra_error for r in there.values())
     for key, record in there.items():  # the agent saw, byte for byte, what it sees on the local engine
-        assert record["messages"] == here[key]["messages"], record["task"]
-    assert sum(r["tool_calls"] for r in there.values()) >= 40
+        assert record.messages == here[key].messages, record.task
+    assert sum(r.tool_calls for r in there.values()) >= 40
 
 
 QUERIES = [
@@ -136,7 +136,7 @@ def test_cli_bad_login_and_missing_credentials_are_one_sentence(b2b_org_path, se
 
     ok = runner.invoke(app, [*args, "--out", str(tmp_path / "ok")])
     assert ok.exit_code == 0, ok.output
-    assert all(r["reward"] == 1.0 for r in messages_by_key(tmp_path / "ok").values())
+    assert all(r.reward == 1.0 for r in messages_by_key(tmp_path / "ok").values())
 
     monkeypatch.setenv("SALESFORCE_PASSWORD", "wrong")
     bad = runner.invoke(app, [*args, "--out", str(tmp_path / "bad")])

@@ -15,7 +15,7 @@ import pytest
 from crmweaver.agent.backend import Generation, ScriptedBackend
 from crmweaver.agent.loop import run_episode
 from crmweaver.env.episode import EnvConfig, Episode
-from crmweaver.evaluate import evaluate, load_results
+from crmweaver.evaluate import EvalConfig, evaluate, load_results
 from crmweaver.evaluate.results import task_key
 from crmweaver.org.store import open_org
 from crmweaver.tasks.row import TaskFileError, read_tasks
@@ -79,9 +79,9 @@ def test_lone_surrogate_reply_is_written_and_resumes(b2b_org_path, task, tmp_pat
     """A reply with `\\ud800` aborted the run when its record was written, and --resume the same way."""
     reply = "<respond>Agent \ud800 and \udfff</respond>"
     for resume in (False, True):
-        evaluate(b2b_org_path, [task], lambda: ScriptedBackend([reply]), out_dir=tmp_path, resume=resume)
+        evaluate(b2b_org_path, [task], lambda: ScriptedBackend([reply]), EvalConfig(resume=resume), out_dir=tmp_path)
     records, torn = load_results(tmp_path / "results.jsonl")
-    assert not torn and len(records) == 1 and records[0]["response"] == "Agent \ud800 and \udfff"
+    assert not torn and len(records) == 1 and records[0].response == "Agent \ud800 and \udfff"
     (tmp_path / "results.jsonl").read_bytes().decode("utf-8")  # the file stays valid UTF-8
 
 
@@ -90,7 +90,7 @@ def test_lone_surrogate_in_a_task(b2b_org_path, task, tmp_path):
     assert task_key(hostile) != task_key(task)
     evaluate(b2b_org_path, [hostile], lambda: ScriptedBackend([DONE]), out_dir=tmp_path)
     records, _ = load_results(tmp_path / "results.jsonl")
-    assert records[0]["infra_error"] is None
+    assert records[0].infra_error is None
     row = json.loads(task.model_dump_json())
     row["query"] += " \\ud800"
     path = tmp_path / "tasks.jsonl"
@@ -103,8 +103,8 @@ def test_bad_query_in_an_episode_is_not_an_infra_error(b2b_org_path, task, tmp_p
     bad = ["<execute>SELECT Id FROM Case WHERE Subject = " + "9" * 400 + "</execute>", DONE]
     evaluate(b2b_org_path, [task], lambda: ScriptedBackend(list(bad)), out_dir=tmp_path)
     (record,), _ = load_results(tmp_path / "results.jsonl")
-    assert record["infra_error"] is None and record["termination"] == "respond"
-    assert "MALFORMED_QUERY" in json.dumps(record["messages"])
+    assert record.infra_error is None and record.termination == "respond"
+    assert "MALFORMED_QUERY" in json.dumps(record.messages)
 
 
 def test_two_evals_cannot_write_one_run_folder(b2b_org_path, task, tmp_path):
@@ -119,7 +119,7 @@ def test_two_evals_cannot_write_one_run_folder(b2b_org_path, task, tmp_path):
     held.close()
     assert not run_in_progress(tmp_path)
     evaluate(b2b_org_path, [task], lambda: ScriptedBackend([DONE]), out_dir=tmp_path)
-    evaluate(b2b_org_path, [task], lambda: ScriptedBackend([DONE]), out_dir=tmp_path, resume=True)
+    evaluate(b2b_org_path, [task], lambda: ScriptedBackend([DONE]), EvalConfig(resume=True), out_dir=tmp_path)
     records, _ = load_results(tmp_path / "results.jsonl")
     assert len(records) == 1 and not run_in_progress(tmp_path)
 

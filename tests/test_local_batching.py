@@ -211,7 +211,7 @@ def test_eval_threads_share_the_model(b2b_org_path, tmp_path, lm):
     import json
 
     from crmweaver.env.episode import EnvConfig
-    from crmweaver.evaluate.runner import evaluate
+    from crmweaver.evaluate.runner import EvalConfig, evaluate
     from crmweaver.org.store import open_org
     from crmweaver.tasks.synth import synthesize
 
@@ -223,8 +223,7 @@ def test_eval_threads_share_the_model(b2b_org_path, tmp_path, lm):
     for threads in (1, 3):
         engine.stats["max_rows"] = 0
         out = tmp_path / f"c{threads}"
-        evaluate(b2b_org_path, tasks, lambda: LocalBackend(max_new_tokens=12, dtype="float32"), concurrency=threads,
-                 out_dir=out, env_config=config)
+        evaluate(b2b_org_path, tasks, lambda: LocalBackend(max_new_tokens=12, dtype="float32"), EvalConfig(concurrency=threads, env=config), out_dir=out)
         records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
         runs[threads] = {r["key"]: (r["response"], r["messages"], r["completion_tokens"]) for r in records}
         rows = engine.stats["max_rows"]

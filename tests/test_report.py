@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from crmweaver.agent.backend import InfraError, ScriptedBackend
 from crmweaver.cli import app
-from crmweaver.evaluate import evaluate, write_summary
+from crmweaver.evaluate import EvalConfig, evaluate, write_summary
 from crmweaver.org.store import open_org
 from crmweaver.tasks.row import write_tasks
 from crmweaver.tasks.synth import synthesize
@@ -61,7 +61,7 @@ def runs(b2b_org_path, b2c_org_path, tmp_path_factory):
                     f"<thought>One more field.</thought><execute>{BAD_QUERY}</execute>", "<respond>None</respond>"]
     replies.append(InfraError("HTTP 503 from the scripted endpoint"))
     scripted = ScriptedBackend(replies)
-    evaluate(b2b_org_path, b2b, lambda: scripted, model="scripted", out_dir=root / "scripted")
+    evaluate(b2b_org_path, b2b, lambda: scripted, EvalConfig(model="scripted"), out_dir=root / "scripted")
     return root
 
 
@@ -246,10 +246,11 @@ def test_committed_cpu_demo_study_renders_its_curves(browser, tmp_path):
 
 def test_hostile_messages_never_break_the_viewer_data():
     """Whatever a model or a hand-edited file put in the messages, every episode gets a readable detail."""
+    from crmweaver.evaluate import ResultRecord
     from crmweaver.report.episodes import detail, viewer_data
 
     deep = "[" * 5000 + "]" * 5000
-    record = {"key": "k", "task": "handle_time", "reward": 0, "messages": [
+    record = ResultRecord(key="k", task="handle_time", reward=0, messages=[
         {"role": "system", "content": "sys\n\n# Guideline from similar tasks\nDo X.\n\n# The user\nsomeone"},
         {"role": "user", "content": "q"},
         {"role": "assistant", "content": "<thought>t<execute>SELECT Id FROM Case"},  # tags never closed
@@ -257,12 +258,12 @@ def test_hostile_messages_never_break_the_viewer_data():
         {"role": "assistant", "content": None, "tool_calls": [{"function": {"name": "respond", "arguments": "{bad json"}}]},
         {"role": "tool", "content": '[{"errorCode": "INVALID_FIELD", "message": "No such column"}]'},
         {"role": "assistant", "content": "</script><script>alert(1)</script><respond>x</respond>"},
-    ]}
+    ])
     d = detail(record, {})
     assert d["guideline"] == "Do X." and d["request"] == "q"
     kinds = [t.get("kind") or t["role"] for t in d["turns"]]
     assert kinds == ["execute", "observation", "invalid", "observation", "respond"]
     assert d["turns"][0]["thought"] == "t" and d["turns"][3]["error"] == ["INVALID_FIELD: No such column"]
-    broken = dict(record, messages=[{"role": "assistant", "content": 42}])  # not text: the episode says so
+    broken = record.model_copy(update={"messages": [{"role": "assistant", "content": 42}]})  # not text: the episode says so
     data = viewer_data([[record, broken]])
     assert len(data["index"]) == len(data["details"]) == 2

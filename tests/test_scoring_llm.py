@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from crmweaver.agent.backend import Generation, InfraError, ScriptedBackend
 from crmweaver.cli import app
 from crmweaver.env.actions import Action
-from crmweaver.evaluate import evaluate, load_results
+from crmweaver.evaluate import EvalConfig, evaluate, load_results
 from crmweaver.evaluate.scorers import ScorerChoice, backend_complete, model_spec
 from crmweaver.org.store import open_org
 from crmweaver.scoring import Extractor, Judge, LLMExtractor, LLMJudge, ScorerError, score
@@ -128,12 +128,12 @@ def test_a_run_scores_with_the_model_and_keeps_scorer_failures_as_infra_errors(b
         complete = backend_complete(scorer_backend)
         return LLMExtractor(complete), LLMJudge(complete)
 
-    summary = evaluate(b2b_org_path, tasks, Answerer, model="answerer", out_dir=tmp_path / "run", scorers=scorers)
+    summary = evaluate(b2b_org_path, tasks, Answerer, EvalConfig(model="answerer", scorers=scorers), out_dir=tmp_path / "run")
     records, _ = load_results(tmp_path / "run" / "results.jsonl")
-    by_idx = {(r["task"], r["idx"]): r for r in records}
+    by_idx = {(r.task, r.idx): r for r in records}
     got = [by_idx[(t.task, t.idx)] for t in tasks]
-    assert [r["reward"] for r in got] == [1.0, 0.0, 1.0]
-    assert "llm extractor" in got[0]["reward_details"]["detail"] and got[2]["reward_details"]["detail"] == "judge: refusal"
+    assert [r.reward for r in got] == [1.0, 0.0, 1.0]
+    assert "llm extractor" in got[0].reward_details["detail"] and got[2].reward_details["detail"] == "judge: refusal"
     assert summary.overall.types["handle_time"].mean == 0.5 and summary.overall.types["internal_operation_data"].mean == 1.0
     run = json.loads((tmp_path / "run" / "run.json").read_text())
     assert run["env_config"]["scoring"] == "custom"
@@ -143,10 +143,10 @@ def test_a_run_scores_with_the_model_and_keeps_scorer_failures_as_infra_errors(b
     def broken():
         return LLMExtractor(backend_complete(failing)), None
 
-    evaluate(b2b_org_path, exact[:1], Answerer, model="answerer", out_dir=tmp_path / "broken", scorers=broken)
+    evaluate(b2b_org_path, exact[:1], Answerer, EvalConfig(model="answerer", scorers=broken), out_dir=tmp_path / "broken")
     (record,) = load_results(tmp_path / "broken" / "results.jsonl")[0]
-    assert record["reward"] == 0.0 and record["infra_error"].startswith("scoring: ") and "endpoint down" in record["infra_error"]
-    assert record["response"] and record["reward_details"]["detail"] == "scorer failed"
+    assert record.reward == 0.0 and record.infra_error.startswith("scoring: ") and "endpoint down" in record.infra_error
+    assert record.response and record.reward_details["detail"] == "scorer failed"
 
 
 def test_eval_command_rejects_an_unknown_scorer(tmp_path):

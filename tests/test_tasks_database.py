@@ -20,7 +20,7 @@ from fractions import Fraction
 import pytest
 
 from crmweaver.agent.oracle import OracleBackend
-from crmweaver.evaluate import evaluate
+from crmweaver.evaluate import EvalConfig, evaluate
 from crmweaver.org.store import open_org
 from crmweaver.tasks.families._database import handled_counts
 from crmweaver.tasks.families.conversion_rate_comprehension import pick as conversion_pick
@@ -198,7 +198,7 @@ def test_oracle_scores_one_through_the_eval_runner(synthesized, scale1_orgs, pre
     for code in CODES:
         picked = synthesized[preset, code]
         rows += [r for r in picked if r.answer == [None]][:1] + [r for r in picked if r.answer != [None]][:2]
-    summary = evaluate(scale1_orgs[preset], rows, OracleBackend, model="oracle", out_dir=tmp_path)
+    summary = evaluate(scale1_orgs[preset], rows, OracleBackend, EvalConfig(model="oracle"), out_dir=tmp_path)
     assert {code: summary.overall.types[code].mean for code in CODES} == dict.fromkeys(CODES, 1.0)
 
 

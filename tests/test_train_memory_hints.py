@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crmweaver.cli import app
-from crmweaver.evaluate import backend_factory, evaluate
+from crmweaver.evaluate import EvalConfig, backend_factory, evaluate
 from crmweaver.memory import build_memory, read_records
 from crmweaver.org.store import open_org
 from crmweaver.tasks.row import write_tasks
@@ -34,7 +34,7 @@ def tasks(b2b_org_path):
 def memory_path(b2b_org_path, tasks, tmp_path_factory):
     """A memory distilled from the oracle's episodes on the same tasks (as the pipeline builds it)."""
     where = tmp_path_factory.mktemp("hints")
-    evaluate(b2b_org_path, tasks, backend_factory("oracle"), model="oracle", out_dir=where / "oracle")
+    evaluate(b2b_org_path, tasks, backend_factory("oracle"), EvalConfig(model="oracle"), out_dir=where / "oracle")
     path = where / "memory.db"
     build_memory(read_records(where / "oracle"), path, embedder="lexical")[0].close()
     return path
@@ -89,7 +89,7 @@ def test_hint_rule_errors_are_one_sentence(b2b_org_path, tasks, memory_path, tmp
         SFTConfig(hint_rule="sometimes")
     assert get_preset("cpu-study").sft.hint_rule == get_preset("cpu-study").rl.hint_rule == "prob:0.5"
     run = tmp_path / "run"
-    evaluate(b2b_org_path, tasks[:2], backend_factory("oracle"), model="oracle", out_dir=run)
+    evaluate(b2b_org_path, tasks[:2], backend_factory("oracle"), EvalConfig(model="oracle"), out_dir=run)
     with pytest.raises(SFTError, match="--hint-rule never"), teacher_hints(SFTConfig(hint_rule="always"), memory_path) as shown:
         teacher_trajectories(b2b_org_path, tasks, str(run), out_dir=tmp_path / "x", guideline_for=shown)
     task_file = tmp_path / "t.jsonl"
@@ -107,6 +107,7 @@ def test_results_table_measures_memory_on_vs_off_on_held_out_types(tmp_path):
     apart, ALL and non-None golds, each with a paired interval."""
     import json
 
+    from crmweaver.evaluate import load_results
     from crmweaver.evaluate.summary import summarize
     from crmweaver.train.pipeline import PipelineConfig, Study, results_markdown
 
@@ -123,7 +124,7 @@ def test_results_table_measures_memory_on_vs_off_on_held_out_types(tmp_path):
         return label, folder
 
     runs = dict(run(f"{stage} · memory {m}", m == "on") for stage in ("base", "sft", "sft+rl") for m in ("off", "on"))
-    summaries = {label: summarize([json.loads(x) for x in (path / "results.jsonl").read_text().splitlines()]) for label, path in runs.items()}
+    summaries = {label: summarize(load_results(path / "results.jsonl")[0]) for label, path in runs.items()}
     study = Study(summaries, runs, [], held, tmp_path / "rl", tmp_path / "sft", 6)
     md = results_markdown(PipelineConfig(out=tmp_path, preset="cpu-study"), get_preset("cpu-study"), study, {"sft": 60.0})
     assert "| seen types: ALL | held-out types: ALL | held-out types: non-None golds |" in md

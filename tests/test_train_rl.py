@@ -512,3 +512,19 @@ def test_vllm_sampler_keeps_server_ids_and_logprobs(b2b_org_path, tasks, tokeniz
     assert client.calls[0][0][0] == r.prompt_ids and "</respond>" in client.calls[0][1]["stop"]
     assert [lp for lp, m in zip(r.logprobs, r.env_mask) if m] == [-0.5] * sum(r.env_mask)
     assert all(lp == 0.0 for lp, m in zip(r.logprobs, r.env_mask) if not m)
+
+
+def test_rl_with_puts_the_flags_given_over_the_preset():
+    """`train rl`'s merge (Preset.rl_with): flags left out keep the preset's values; a new --algo brings
+    that algorithm's own clip, loss, sampling and filter (cpu-demo is DAPO: asking for GRPO once
+    kept DAPO's settings); --vllm-url generates on vLLM."""
+    from crmweaver.train.presets import get_preset
+
+    p = get_preset("cpu-demo")
+    assert p.rl.algo == "dapo" and p.rl_with() == p.rl
+    mine = p.rl_with(steps=3, lr=None)
+    assert mine.steps == 3 and mine.lr == p.rl.lr and mine.hint_rule == p.rl.hint_rule
+    grpo = p.rl_with(algo="grpo")
+    assert (grpo.eps_high, grpo.loss_type, grpo.dynamic_sampling, grpo.overlong_filter) == (0.2, "grpo", False, False)
+    assert p.rl_with(algo="grpo", eps_high=0.3).eps_high == 0.3
+    assert p.rl_with(vllm_url="http://localhost:8000").sampler == "vllm"

@@ -6,16 +6,18 @@ from __future__ import annotations
 import pytest
 
 from crmweaver.evaluate.intervals import difference, figures, intervals, none_reward
+from crmweaver.evaluate.record import ResultRecord
 from crmweaver.evaluate.summary import summarize
 from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
 
 TYPES = {"handle_time": "database", "transfer_count": "database", "lead_qualification": "policy", "case_routing": "workflow"}
 
 
-def run(rewards: dict[str, list[float]]) -> list[dict]:
+def run(rewards: dict[str, list[float]]) -> list[ResultRecord]:
     """Records of one run: per type, five tasks; the first task of each type has the gold None."""
-    return [{"task": t, "idx": i, "trial": 0, "skill": TYPES.get(t, "text"), "reward": float(x), "expected": [None] if i == 0 else [f"005{t[:3]}{i}"],
-             "reward_details": {"metric": "exact_match"}} for t, xs in rewards.items() for i, x in enumerate(xs)]
+    return [ResultRecord(key=f"{t}/{i}", task=t, idx=i, trial=0, skill=TYPES.get(t, "text"), reward=float(x),
+                         expected=[None] if i == 0 else [f"005{t[:3]}{i}"], reward_details={"metric": "exact_match"})
+            for t, xs in rewards.items() for i, x in enumerate(xs)]
 
 
 def test_none_baseline_and_non_none_accuracy():

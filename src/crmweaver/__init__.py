@@ -22,6 +22,9 @@ True
 >>> summary = crmweaver.run_eval(path, tasks, lambda: crmweaver.make_backend("oracle"), out_dir=path.parent / "run")
 >>> summary.overall.all
 1.0
+>>> more = crmweaver.EvalConfig(trials=2, resume=True)  # keeps trial 0, runs trial 1
+>>> crmweaver.run_eval(path, tasks, lambda: crmweaver.make_backend("oracle"), more, out_dir=path.parent / "run").overall.pass_k
+{1: 1.0, 2: 1.0}
 
 The environment in the trainers people use (each in its own extra, imported when asked for):
 `crmweaver.load_environment(org=..., tasks=...)` (verifiers; also `verifiers.load_environment
@@ -50,6 +53,7 @@ _EXPORTS = {  # name -> module that defines it
     "score": "crmweaver.scoring",
     "CRMEnv": "crmweaver.env.crm_env",
     "EnvConfig": "crmweaver.env.episode",
+    "EvalConfig": "crmweaver.evaluate.runner",
     "make_backend": "crmweaver.agent.specs",
     "Memory": "crmweaver.memory",
     "load_environment": "crmweaver.adapters.verifiers_env",

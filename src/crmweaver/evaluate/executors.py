@@ -11,10 +11,10 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
 
 from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.episode import Worker, WorkItem
+from crmweaver.evaluate.record import ResultRecord
 
 MakeWorker = Callable[[], Worker]
 
@@ -23,7 +23,7 @@ class ExecutorError(CrmweaverError):
     """The executor could not start (e.g. Ray missing or unreachable); names the fix."""
 
 
-def run_local(items: Iterable[WorkItem], make_worker: MakeWorker, concurrency: int) -> Iterator[dict[str, Any]]:
+def run_local(items: Iterable[WorkItem], make_worker: MakeWorker, concurrency: int) -> Iterator[ResultRecord]:
     """Threads; at most `2 x concurrency` items in flight so that stopping early is quick."""
     items = iter(items)
     if concurrency <= 1:
@@ -38,7 +38,7 @@ def run_local(items: Iterable[WorkItem], make_worker: MakeWorker, concurrency: i
     workers: list[Worker] = []
     lock = threading.Lock()
 
-    def run(item: WorkItem) -> dict[str, Any]:
+    def run(item: WorkItem) -> ResultRecord:
         worker = getattr(local, "worker", None)
         if worker is None:
             worker = local.worker = make_worker()
@@ -69,7 +69,7 @@ def run_local(items: Iterable[WorkItem], make_worker: MakeWorker, concurrency: i
 
 def run_ray(
     items: Iterable[WorkItem], make_worker: MakeWorker, concurrency: int, address: str | None = None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[ResultRecord]:
     """Ray actors, one worker each; a local runtime with `concurrency` CPUs unless `address` is given.
 
     On a cluster the org file must be readable at the same path on every node (a shared disk).
@@ -96,7 +96,7 @@ def run_ray(
         def __init__(self, factory: MakeWorker):
             self.worker = factory()
 
-        def run(self, item: WorkItem) -> dict[str, Any]:
+        def run(self, item: WorkItem) -> ResultRecord:
             return self.worker.run(item)
 
     actors = [EpisodeActor.remote(make_worker) for _ in range(max(1, concurrency))]
@@ -115,7 +115,7 @@ def run_ray(
             ray.shutdown()
 
 
-def _ray_result(ray, pool) -> dict[str, Any]:
+def _ray_result(ray, pool) -> ResultRecord:
     try:
         return pool.get_next_unordered()
     except ray.exceptions.RayTaskError as e:  # re-raise the worker's own exception (e.g. BackendSetupError)

@@ -16,27 +16,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from crmweaver.scoring import score
+from crmweaver.evaluate.record import ResultRecord
 from crmweaver.tasks.types import CONFIDENTIALITY, SKILLS, TASK_TYPES
 
 REPLICATES = 2000
 ALL, NON_NONE = "ALL", "non-None"
 
 
-def gold_is_none(record: dict[str, Any]) -> bool:
+def gold_is_none(record: ResultRecord) -> bool:
     """The task's gold answer is the literal None (the agent must answer None)."""
-    return list(record.get("expected") or []) == [None]
+    return list(record.expected or []) == [None]
 
 
-def none_reward(record: dict[str, Any]) -> float:
+def none_reward(record: ResultRecord) -> float:
     """What answering "None" would have scored on this record's task (the constant-None baseline)."""
-    metric = (record.get("reward_details") or {}).get("metric")
-    row = {"task": record.get("task"), "answer": list(record.get("expected") or []), "reward_metric": metric}
+    row = {"task": record.task, "answer": list(record.expected or []), "reward_metric": record.reward_details.get("metric")}
     return float(score(row, "None").reward)
 
 
-def _skill(code: str, record: dict[str, Any]) -> str:
+def _skill(code: str, record: ResultRecord) -> str:
     t = TASK_TYPES.get(code)
-    return record.get("skill") or (t.skill if t else "unknown")
+    return record.skill or (t.skill if t else "unknown")
 
 
 def _figures(rewards: Any, codes: list[str], skill_of: dict[str, str], nonnone: Any, picks: list[Any]) -> dict[str, Any]:
@@ -66,28 +66,28 @@ def _figures(rewards: Any, codes: list[str], skill_of: dict[str, str], nonnone: 
     return out
 
 
-def _arrays(runs: Sequence[Sequence[dict[str, Any]]]):
+def _arrays(runs: Sequence[Sequence[ResultRecord]]):
     import numpy as np
 
     first = runs[0]
     by_type: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(first):
-        by_type[str(r.get("task"))].append(i)
+        by_type[r.task].append(i)
     codes = sorted(by_type)
     skill_of = {c: _skill(c, first[by_type[c][0]]) for c in codes}
     nonnone = np.array([0.0 if gold_is_none(r) else 1.0 for r in first])
-    rewards = [np.array([float(r.get("reward") or 0) for r in run]) for run in runs]
+    rewards = [np.array([r.reward for r in run]) for run in runs]
     return codes, [np.array(by_type[c]) for c in codes], skill_of, nonnone, rewards
 
 
-def figures(records: Sequence[dict[str, Any]], *, reward: Any = None) -> dict[str, float]:
+def figures(records: Sequence[ResultRecord], *, reward: Any = None) -> dict[str, float]:
     """The figures of one run (ALL, skills, confidentiality, non-None, type:CODE); `reward(record)`
     replaces each record's reward (e.g. none_reward, for the constant-None baseline)."""
     import numpy as np
 
     if not records:
         return {}
-    rows = [dict(r, reward=reward(r)) for r in records] if reward is not None else list(records)
+    rows = [r.model_copy(update={"reward": reward(r)}) for r in records] if reward is not None else list(records)
     codes, index, skill_of, nonnone, (rewards,) = _arrays([rows])
     return {k: float(v) for k, v in _figures(rewards, codes, skill_of, nonnone, list(index)).items() if not np.isnan(v)}
 
@@ -110,7 +110,7 @@ def _interval(values: Any) -> list[float] | None:
     return [float(lo), float(hi)]
 
 
-def intervals(records: Sequence[dict[str, Any]], *, n: int = REPLICATES, seed: int = 0) -> dict[str, list[float]]:
+def intervals(records: Sequence[ResultRecord], *, n: int = REPLICATES, seed: int = 0) -> dict[str, list[float]]:
     """95 % percentile-bootstrap interval [low, high] of every figure of one run."""
     if not records:
         return {}
@@ -119,17 +119,17 @@ def intervals(records: Sequence[dict[str, Any]], *, n: int = REPLICATES, seed: i
     return {k: iv for k, v in reps.items() if (iv := _interval(v)) is not None}
 
 
-def match(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def match(a: Sequence[ResultRecord], b: Sequence[ResultRecord]) -> tuple[list[ResultRecord], list[ResultRecord]]:
     """The records of two runs on the same (task, trial), in the same order (others are left out)."""
-    def key(r: dict[str, Any]) -> tuple[Any, ...]:
-        return (r.get("task"), r.get("idx"), r.get("trial", 0))
+    def key(r: ResultRecord) -> tuple[Any, ...]:
+        return (r.task, r.idx, r.trial)
 
     theirs = {key(r): r for r in b}
     pairs = [(r, theirs[key(r)]) for r in a if key(r) in theirs]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-def difference(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]], *, n: int = REPLICATES,
+def difference(a: Sequence[ResultRecord], b: Sequence[ResultRecord], *, n: int = REPLICATES,
                seed: int = 0) -> dict[str, tuple[float, list[float]]]:
     """Figure by figure, b minus a on the tasks both ran: (the difference, its paired 95 % interval)."""
     a, b = match(a, b)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.errors import CrmweaverError
+from crmweaver.evaluate.record import ResultRecord
 from crmweaver.tasks.row import TaskRow
 
 RESULTS = "results.jsonl"
@@ -42,7 +43,7 @@ def work_key(task: TaskRow, trial: int, model: str, config: Any) -> str:
     return _digest({"task": task_key(task), "trial": trial, "model": model, "config": cfg})
 
 
-def load_results(path: str | Path) -> tuple[list[dict[str, Any]], bool]:
+def load_results(path: str | Path) -> tuple[list[ResultRecord], bool]:
     """The records of a results file and whether its last line was torn (and dropped)."""
     path = Path(path)
     if not path.exists():
@@ -55,15 +56,13 @@ def load_results(path: str | Path) -> tuple[list[dict[str, Any]], bool]:
     elif lines:  # no final newline: the last write was cut short
         lines.pop()
         torn = True
-    records: list[dict[str, Any]] = []
+    records: list[ResultRecord] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            if not isinstance(record, dict) or "key" not in record:
-                raise ValueError
-        except ValueError:
+            record = ResultRecord.model_validate(json.loads(line))
+        except ValueError:  # not JSON, or not a record (pydantic's ValidationError is a ValueError)
             if number == len(lines):  # a complete-looking but unparseable last line: torn too
                 torn = True
                 continue
@@ -97,9 +96,9 @@ def dumps(record: dict[str, Any]) -> str:
     return text
 
 
-def rewrite(path: str | Path, records: list[dict[str, Any]]) -> None:
+def rewrite(path: str | Path, records: list[ResultRecord]) -> None:
     """Rewrite the results file with exactly these records (drops a torn line)."""
-    write_atomic(path, "".join(dumps(r) + "\n" for r in records))
+    write_atomic(path, "".join(dumps(r.to_dict()) + "\n" for r in records))
 
 
 LOCK = ".lock"
@@ -144,8 +143,8 @@ class Appender:
     def __init__(self, path: str | Path):
         self.file = Path(path).open("a", encoding="utf-8")
 
-    def append(self, record: dict[str, Any]) -> None:
-        self.file.write(dumps(record) + "\n")
+    def append(self, record: ResultRecord) -> None:
+        self.file.write(dumps(record.to_dict()) + "\n")
         self.file.flush()
         os.fsync(self.file.fileno())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from crmweaver.env.users import LLMUser
 from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.episode import BackendFactory, BackendSetupError, GuidelineFor, ScorersFactory, UserFor, Worker, WorkItem
 from crmweaver.evaluate.executors import ExecutorError, run_local, run_ray
+from crmweaver.evaluate.record import ResultRecord, RunOptions
 from crmweaver.evaluate.results import (
     RESULTS,
     RUN,
@@ -50,7 +51,7 @@ class Progress:
     total: int
     mean_reward: float  # over all records so far, infra errors counted as 0
     infra_errors: int
-    record: dict[str, Any] | None  # the record just written (None for the opening call)
+    record: ResultRecord | None  # the record just written (None for the opening call)
 
 
 # ---- layer 2: build from names ----------------------------------------------------------
@@ -109,47 +110,52 @@ def work_items(tasks: Sequence[TaskRow], trials: int, model: str, config: dict[s
 # ---- layer 3: batch with concurrency and checkpoints ------------------------------------
 
 
+@dataclass(frozen=True)
+class EvalConfig:
+    """How a run is made. `model`, `env`, `user_for`, `guideline_for`, `scorers` and `live_org`
+    enter each work item's key (so a resumed run only skips records made the same way); the
+    rest says how the work is spread and whether earlier records are kept."""
+
+    model: str = "custom"  # the run's label (the model spec for `crmweaver eval`)
+    trials: int = 1
+    concurrency: int = 1
+    resume: bool = False  # keep the records already in results.jsonl and run the rest
+    retry_infra_errors: bool = False  # with resume: run again the records that ended in an infra error
+    env: EnvConfig = field(default_factory=EnvConfig)
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+    guideline_for: GuidelineFor | None = None  # show a memory item per episode (local executor only: one file open here)
+    user_for: UserFor | None = None  # a simulated user per episode (multi-turn)
+    scorers: ScorersFactory | None = None  # each worker's extractor and judge (evaluate.scorers.ScorerChoice); its label enters the keys
+    live_org: LiveOrg | None = None  # run the queries on a Salesforce org (the org file still gives the prompt); its URL enters the keys
+
+
 def evaluate(
     org_path: str | Path,
     tasks: Sequence[TaskRow],
     backend_factory: BackendFactory | Callable[[], Backend],
+    config: EvalConfig | None = None,
     *,
-    model: str = "custom",
-    trials: int = 1,
-    concurrency: int = 1,
     out_dir: str | Path,
-    resume: bool = False,
-    retry_infra_errors: bool = False,
-    env_config: EnvConfig | None = None,
-    executor: Literal["local", "ray"] = "local",
-    ray_address: str | None = None,
-    guideline_for: GuidelineFor | None = None,
-    user_for: UserFor | None = None,
-    scorers: ScorersFactory | None = None,
     progress: Callable[[Progress], None] | None = None,
     warn: Callable[[str], None] | None = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
-    live_org: LiveOrg | None = None,
+    on_record: Callable[[ResultRecord], None] | None = None,
 ) -> Summary:
-    """Run every task `trials` times, checkpointing each record; returns (and writes) the summary.
+    """Run every task `config.trials` times, checkpointing each record; returns (and writes) the summary.
 
-    `model` labels the run and enters each work item's key with the environment options, so a
-    resumed run only skips records made with the same model, options and task content.
-    `retry_infra_errors` (with `resume`) drops earlier records that ended in an infra error and
-    runs them again. `guideline_for` shows a memory item per episode (local executor only: the
-    memory is one file open in this process); `on_record` sees each record once it is saved
-    (e.g. the memory's counters and write-back). `scorers` builds each worker's extractor and judge
-    (evaluate.scorers.ScorerChoice: a model instead of the rules); its label enters the work keys.
-    `live_org` runs the episodes' queries on a Salesforce org instead of the org file's engine (the
-    file still gives the prompt its schema and company); its URL enters the work keys.
+    `progress` sees the counts after each record, `warn` a warning (tasks made for another org),
+    `on_record` each record once it is saved (e.g. the memory's counters and write-back).
     """
+    cfg = config or EvalConfig()
+    model, trials, concurrency, executor = cfg.model, cfg.trials, cfg.concurrency, cfg.executor
+    guideline_for, user_for, scorers, live_org = cfg.guideline_for, cfg.user_for, cfg.scorers, cfg.live_org
     if trials < 1 or concurrency < 1:
         raise EvalError("--trials and --concurrency must be at least 1")
     if executor not in ("local", "ray"):
         raise EvalError(f"unknown executor {executor!r}; use local or ray")
     if executor == "ray" and guideline_for is not None:
         raise EvalError("a memory is read in this process: run with --executor local when using --memory")
-    config = env_config or EnvConfig()
+    env = cfg.env
     out = Path(out_dir)
     results_path = out / RESULTS
     try:
@@ -160,7 +166,7 @@ def evaluate(
         raise EvalError(str(e)) from e
     if mismatch:
         (warn or (lambda m: warnings.warn(m, stacklevel=3)))(mismatch)
-    key_config = {**asdict(config), "interactive": user_for is not None, "memory": guideline_for is not None}
+    key_config = {**asdict(env), "interactive": user_for is not None, "memory": guideline_for is not None}
     if scorers is not None and not getattr(scorers, "is_rules", False):  # the rule-based default keeps earlier keys
         label = getattr(scorers, "label", None)
         key_config["scoring"] = label() if callable(label) else "custom"
@@ -175,23 +181,25 @@ def evaluate(
     except ResultsFileError as e:
         raise EvalError(str(e)) from None
     try:
-        records = _existing(results_path, resume, wanted, retry_infra_errors)
+        records = _existing(results_path, cfg.resume, wanted, cfg.retry_infra_errors)
     except BaseException:
         if lock is not None:
             lock.close()
         raise
-    done_keys = {r["key"] for r in records}
+    done_keys = {r.key for r in records}
     todo = [i for i in items if i.key not in done_keys]
-    write_atomic(out / RUN, _run_json(org_path, model, trials, concurrency, executor, key_config, len(items)))
+    options = RunOptions(org=str(org_path), model=model, trials=trials, concurrency=concurrency, executor=executor,
+                         env_config=key_config, work_items=len(items))
+    write_atomic(out / RUN, options.to_json())
 
-    total_reward = sum(float(r.get("reward") or 0) for r in records)
-    infra = sum(1 for r in records if r.get("infra_error"))
+    total_reward = sum(r.reward for r in records)
+    infra = sum(1 for r in records if r.infra_error)
     if progress:
         progress(Progress(len(records), len(items), total_reward / len(records) if records else 0.0, infra, None))
 
-    make_worker = functools.partial(Worker, org_path, backend_factory, config, model, guideline_for, user_for, scorers, live_org)
+    make_worker = functools.partial(Worker, org_path, backend_factory, env, model, guideline_for, user_for, scorers, live_org)
     if executor == "ray":
-        stream = run_ray(todo, make_worker, concurrency, ray_address)
+        stream = run_ray(todo, make_worker, concurrency, cfg.ray_address)
     else:
         stream = run_local(todo, make_worker, concurrency)
     done = len(records)
@@ -202,8 +210,8 @@ def evaluate(
                 if on_record:
                     on_record(record)
                 done += 1
-                total_reward += float(record["reward"])
-                infra += bool(record.get("infra_error"))
+                total_reward += record.reward
+                infra += bool(record.infra_error)
                 if progress:
                     progress(Progress(done, len(items), total_reward / done, infra, record))
     except (ExecutorError, BackendSetupError) as e:
@@ -226,7 +234,7 @@ def write_summary(out_dir: str | Path, *, trials: int | None = None, model: str 
     return summary
 
 
-def _existing(path: Path, resume: bool, wanted: set[str], retry_infra: bool = False) -> list[dict[str, Any]]:
+def _existing(path: Path, resume: bool, wanted: set[str], retry_infra: bool = False) -> list[ResultRecord]:
     """Records to keep from an earlier run; errors when one exists and --resume was not given."""
     if not resume:
         if path.exists() and path.stat().st_size > 0:
@@ -236,29 +244,19 @@ def _existing(path: Path, resume: bool, wanted: set[str], retry_infra: bool = Fa
         records, torn = load_results(path)
     except ResultsFileError as e:
         raise EvalError(str(e)) from e
-    foreign = [r for r in records if r["key"] not in wanted]
+    foreign = [r for r in records if r.key not in wanted]
     if foreign:
         raise EvalError(
             f"{len(foreign)} record(s) in {path} were made with other tasks, model or options than this run; "
             "resume with the same --tasks/--model/options or choose another --out"
         )
-    unique: dict[str, dict[str, Any]] = {}
+    unique: dict[str, ResultRecord] = {}
     for r in records:
-        if not (retry_infra and r.get("infra_error")):
-            unique.setdefault(r["key"], r)
+        if not (retry_infra and r.infra_error):
+            unique.setdefault(r.key, r)
     if torn or len(unique) != len(records):
         rewrite(path, list(unique.values()))
     return list(unique.values())
 
 
-def _run_json(org_path, model, trials, concurrency, executor, config, n_items) -> str:
-    import json
-
-    return json.dumps(
-        {"org": str(org_path), "model": model, "trials": trials, "concurrency": concurrency, "executor": executor,
-         "env_config": config, "work_items": n_items},
-        indent=2,
-    ) + "\n"
-
-
-__all__ = ["EvalError", "ExecutorError", "Progress", "backend_factory", "evaluate", "org_mismatch", "write_summary"]
+__all__ = ["EvalConfig", "EvalError", "ExecutorError", "Progress", "backend_factory", "evaluate", "org_mismatch", "write_summary"]

@@ -24,6 +24,7 @@ from statistics import fmean
 from typing import Any
 
 from crmweaver.evaluate.intervals import figures, gold_is_none, intervals, none_reward
+from crmweaver.evaluate.record import ResultRecord
 from crmweaver.tasks.types import CONFIDENTIALITY, SKILLS, TASK_TYPES
 
 SUCCESS = 1.0 - 1e-9
@@ -70,35 +71,35 @@ class Summary:
         return json.dumps(self.to_dict(), indent=2) + "\n"
 
 
-def skill_of(record: dict[str, Any]) -> str:
-    t = TASK_TYPES.get(record.get("task", ""))
-    return record.get("skill") or (t.skill if t else "unknown")
+def skill_of(record: ResultRecord) -> str:
+    t = TASK_TYPES.get(record.task)
+    return record.skill or (t.skill if t else "unknown")
 
 
-def org_family(record: dict[str, Any], default: str = "") -> str:
+def org_family(record: ResultRecord, default: str = "") -> str:
     """b2b or b2c from the row's `org` label (preset:seed:scale), else the evaluated org's preset."""
-    label = str(record.get("org") or default).lower()
+    label = (record.org or default).lower()
     for family in ("b2b", "b2c"):
         if label.startswith(family):
             return family
     return label.split(":")[0] or "org"
 
 
-def pass_hat_k(records: Iterable[dict[str, Any]], k: int) -> float | None:
+def pass_hat_k(records: Iterable[ResultRecord], k: int) -> float | None:
     """tau-bench's pass^k: mean over tasks of C(successes, k) / C(trials, k); tasks with < k trials skipped."""
     per_task: dict[str, list[float]] = defaultdict(list)
     for r in records:
-        per_task[r.get("task_key") or str(r.get("idx"))].append(float(r.get("reward") or 0))
+        per_task[r.task_key or str(r.idx)].append(r.reward)
     values = [comb(sum(x >= SUCCESS for x in rs), k) / comb(len(rs), k) for rs in per_task.values() if len(rs) >= k]
     return fmean(values) if values else None
 
 
-def summarize_group(records: Sequence[dict[str, Any]], trials: int) -> GroupSummary:
-    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def summarize_group(records: Sequence[ResultRecord], trials: int) -> GroupSummary:
+    by_type: dict[str, list[ResultRecord]] = defaultdict(list)
     for r in records:
-        by_type[r["task"]].append(r)
+        by_type[r.task].append(r)
     types = {
-        code: TypeScore(fmean(float(r.get("reward") or 0) for r in rs), len(rs), sum(1 for r in rs if r.get("infra_error")))
+        code: TypeScore(fmean(r.reward for r in rs), len(rs), sum(1 for r in rs if r.infra_error))
         for code, rs in sorted(by_type.items())
     }
     per_skill: dict[str, list[float]] = defaultdict(list)
@@ -109,7 +110,7 @@ def summarize_group(records: Sequence[dict[str, Any]], trials: int) -> GroupSumm
     pass_k = {k: v for k in range(1, trials + 1) if (v := pass_hat_k(records, k)) is not None}
 
     def mean(key: str) -> float:
-        return fmean(float(r.get(key) or 0) for r in records) if records else 0.0
+        return fmean(float(getattr(r, key)) for r in records) if records else 0.0
 
     with_gold = [r for r in records if not gold_is_none(r)]
 
@@ -120,28 +121,28 @@ def summarize_group(records: Sequence[dict[str, Any]], trials: int) -> GroupSumm
         all=fmean(skills.values()) if skills else None,
         confidentiality=conf,
         pass_k=pass_k,
-        infra_errors=sum(1 for r in records if r.get("infra_error")),
+        infra_errors=sum(1 for r in records if r.infra_error),
         prompt_tokens=mean("prompt_tokens"),
         completion_tokens=mean("completion_tokens"),
         turns=mean("turns"),
         tool_calls=mean("tool_calls"),
         latency_s=mean("latency_s"),
-        non_none=fmean(float(r.get("reward") or 0) for r in with_gold) if with_gold else None,
+        non_none=fmean(r.reward for r in with_gold) if with_gold else None,
         non_none_n=len(with_gold),
         none_baseline=figures(records, reward=none_reward),
         ci=intervals(records),
     )
 
 
-def summarize(records: Sequence[dict[str, Any]], *, trials: int | None = None, model: str | None = None,
+def summarize(records: Sequence[ResultRecord], *, trials: int | None = None, model: str | None = None,
               default_org: str = "") -> Summary:
     """The summary of a results file's records (`trials` defaults to the most trials seen)."""
     if trials is None:
-        trials = max((int(r.get("trial", 0)) + 1 for r in records), default=1)
+        trials = max((r.trial + 1 for r in records), default=1)
     if model is None:
-        model = next((r.get("model") for r in records if r.get("model")), None)
+        model = next((r.model for r in records if r.model), None)
     overall = summarize_group(records, trials) if records else None
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[ResultRecord]] = defaultdict(list)
     for r in records:
         groups[org_family(r, default_org)].append(r)
     by_org = {name: summarize_group(rs, trials) for name, rs in sorted(groups.items())} if len(groups) > 1 else {}

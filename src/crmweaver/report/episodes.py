@@ -18,6 +18,7 @@ from typing import Any
 
 from crmweaver.env.actions import parse_react, parse_tool_call
 from crmweaver.env.episode import FORMAT_REMINDER, TOOLS_REMINDER
+from crmweaver.evaluate.record import ResultRecord
 from crmweaver.evaluate.summary import org_family, skill_of
 
 GUIDELINE = "# Guideline from similar tasks\n"
@@ -101,9 +102,9 @@ def guideline(system: str) -> str | None:
     return system.split(GUIDELINE, 1)[1].split("\n\n# The user\n", 1)[0].strip()
 
 
-def detail(record: dict[str, Any], systems: dict[str, int]) -> dict[str, Any]:
+def detail(record: ResultRecord, systems: dict[str, int]) -> dict[str, Any]:
     """The readable episode: request, guideline, turns, answer next to gold and extracted items."""
-    messages = record.get("messages") or []
+    messages = record.messages
     system = next((m.get("content") or "" for m in messages if m.get("role") == "system"), "")
     if system not in systems:
         systems[system] = len(systems)
@@ -123,21 +124,19 @@ def detail(record: dict[str, Any], systems: dict[str, int]) -> dict[str, Any]:
             speaker = ("environment" if content in (FORMAT_REMINDER, TOOLS_REMINDER)
                        else "user" if role == "user" and "text" in obs and not obs.get("cut") else "observation")
             turns.append({"role": speaker, **obs})
-    details = record.get("reward_details") or {}
+    details = record.reward_details
     return {
         "system": systems[system], "request": request, "guideline": guideline(system), "turns": turns,
-        "response": record.get("response"), "expected": record.get("expected"), "extracted": details.get("extracted"),
-        "metric": details.get("metric"), "detail": details.get("detail"), "memory": record.get("memory") or [],
-        "infra_error": record.get("infra_error"), "traceback": record.get("traceback"),
+        "response": record.response, "expected": record.expected, "extracted": details.get("extracted"),
+        "metric": details.get("metric"), "detail": details.get("detail"), "memory": record.memory,
+        "infra_error": record.infra_error, "traceback": record.traceback,
     }
 
 
-def index_row(record: dict[str, Any], run: int) -> list[Any]:
+def index_row(record: ResultRecord, run: int) -> list[Any]:
     """The viewer's filterable row: [run, type, skill, org, reward, termination, turns, queries, idx, trial, task_key, infra]."""
-    return [run, record.get("task"), skill_of(record), org_family(record), float(record.get("reward") or 0),
-            record.get("termination") or "-", record.get("turns") or 0, record.get("tool_calls") or 0,
-            record.get("idx"), record.get("trial", 0), record.get("task_key") or f"{record.get('task')}/{record.get('idx')}",
-            bool(record.get("infra_error"))]
+    return [run, record.task, skill_of(record), org_family(record), record.reward, record.termination or "-", record.turns,
+            record.tool_calls, record.idx, record.trial, record.task_key or f"{record.task}/{record.idx}", bool(record.infra_error)]
 
 
 INDEX_COLUMNS = ["run", "task", "skill", "org", "reward", "termination", "turns", "queries", "idx", "trial", "task_key", "infra"]
@@ -149,7 +148,7 @@ def pack(value: Any) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
-def viewer_data(runs: list[list[dict[str, Any]]]) -> dict[str, Any]:
+def viewer_data(runs: list[list[ResultRecord]]) -> dict[str, Any]:
     """Index rows, packed details (same order) and the distinct system prompts, for runs' records."""
     systems: dict[str, int] = {}
     index, packed = [], []
@@ -159,8 +158,8 @@ def viewer_data(runs: list[list[dict[str, Any]]]) -> dict[str, Any]:
             try:
                 shown = detail(r, systems)
             except Exception as e:  # a hand-edited or foreign record: the page still opens, this episode says why
-                shown = {"system": 0, "request": None, "guideline": None, "turns": [], "response": r.get("response"),
-                         "expected": r.get("expected"), "extracted": None, "metric": None, "detail": None, "memory": [],
+                shown = {"system": 0, "request": None, "guideline": None, "turns": [], "response": r.response,
+                         "expected": r.expected, "extracted": None, "metric": None, "detail": None, "memory": [],
                          "infra_error": f"this episode's messages could not be read ({type(e).__name__}: {e})", "traceback": None}
                 systems.setdefault("", len(systems))
             packed.append(pack(shown))

@@ -101,9 +101,9 @@ def distributions(labels: Sequence[str], runs: Sequence[Sequence[dict[str, Any]]
         series = []
         for records in runs:
             if key == "tokens":
-                series.append([float(r.get("prompt_tokens") or 0) + float(r.get("completion_tokens") or 0) for r in records])
+                series.append([float(r.prompt_tokens + r.completion_tokens) for r in records])
             else:
-                series.append([float(r.get(key) or 0) for r in records])
+                series.append([float(getattr(r, key)) for r in records])
         every = [v for s in series for v in s]
         if not every:
             continue

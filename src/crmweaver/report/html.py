@@ -15,6 +15,7 @@ from typing import Any
 
 from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.intervals import NON_NONE, difference
+from crmweaver.evaluate.record import ResultRecord
 from crmweaver.evaluate.summary import GroupSummary, Summary, org_family
 from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
 from crmweaver.report import episodes, figures
@@ -84,7 +85,7 @@ def score_section(runs: list[Run], family: str | None) -> dict[str, Any]:
              row("latency (s)", lambda g: f"{g.latency_s:.2f}")]
     type_rows = [{"name": name, "cells": cells, "strong": False} for name, cells in types]
 
-    def records(run: Run) -> list[dict[str, Any]]:
+    def records(run: Run) -> list[ResultRecord]:
         return [r for r in run.records if family is None or org_family(r) == family]
 
     diffs: dict[str, Any] | None = None
@@ -118,12 +119,12 @@ def behaviour(runs: list[Run]) -> dict[str, Any]:
     curves = [r.summary.overall.pass_k if r.summary and r.summary.overall else {} for r in with_records]
     out["pass_k"] = figures.pass_k(labels, curves) if any(curves) else None
     out["distributions"] = figures.distributions(labels, [r.records for r in with_records])
-    counts = [Counter(str(rec.get("termination") or "-") for rec in r.records) for r in with_records]
+    counts = [Counter(rec.termination or "-" for rec in r.records) for r in with_records]
     reasons = sorted({k for c in counts for k in c})
     out["terminations"] = {"chart": figures.terminations(labels, counts), "reasons": reasons,
                            "rows": [{"label": lab, "cells": [c.get(k, 0) for k in reasons]} for lab, c in zip(labels, counts, strict=True)]}
-    out["infra"] = [{"label": r.label, "n": sum(1 for x in r.records if x.get("infra_error")),
-                     "top": Counter(str(x["infra_error"])[:200] for x in r.records if x.get("infra_error")).most_common(8)}
+    out["infra"] = [{"label": r.label, "n": sum(1 for x in r.records if x.infra_error),
+                     "top": Counter(x.infra_error[:200] for x in r.records if x.infra_error).most_common(8)}
                     for r in with_records]
     return out
 
@@ -198,10 +199,10 @@ def render(loaded: Loaded, *, title: str = "crmweaver report") -> str:
     sections = [score_section(runs, None)] + ([score_section(runs, f) for f in families] if families else [])
     viewer = episodes.viewer_data([r.records for r in runs])
     viewer["runs"] = [r.label for r in runs]
-    overview = [{"label": r.label, "path": str(r.path), "model": (r.summary.model if r.summary else None) or r.config.get("model") or "-",
+    overview = [{"label": r.label, "path": str(r.path), "model": (r.summary.model if r.summary else None) or r.config.model or "-",
                  "episodes": len(r.records), "trials": r.summary.trials if r.summary else "-",
-                 "memory": sum(1 for x in r.records if x.get("memory")),
-                 "config": ", ".join(f"{k} {v}" for k, v in (r.config.get("env_config") or {}).items()
+                 "memory": sum(1 for x in r.records if x.memory),
+                 "config": ", ".join(f"{k} {v}" for k, v in r.config.env_config.items()
                                      if k in ("protocol", "schema", "max_turns", "interactive", "memory")),
                  "notices": r.notices, "color": figures.color(i)} for i, r in enumerate(runs)]
     by_label = {r.label: r for r in runs}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crmweaver.errors import CrmweaverError
+from crmweaver.evaluate.record import ResultRecord, RunOptions
 from crmweaver.evaluate.results import RESULTS, RUN, SUMMARY, ResultsFileError, load_results
 from crmweaver.evaluate.summary import GroupSummary, Summary, TypeScore, summarize
 from crmweaver.memory import MemoryStoreError, Store
@@ -27,9 +28,9 @@ class ReportError(CrmweaverError):
 class Run:
     label: str
     path: Path
-    records: list[dict[str, Any]]
+    records: list[ResultRecord]
     summary: Summary | None
-    config: dict[str, Any]  # run.json
+    config: RunOptions  # run.json (empty when missing or unreadable)
     notices: list[str] = field(default_factory=list)
 
 
@@ -107,9 +108,13 @@ def is_run(path: Path) -> bool:
 def load_run(path: Path, label: str) -> Run:
     """A run folder: records, the summary computed from them as `crmweaver eval` does, and notices."""
     notices: list[str] = []
-    config = _json(path / RUN, notices, "the run's configuration")
-    config = config if isinstance(config, dict) else {}
-    records: list[dict[str, Any]] = []
+    raw = _json(path / RUN, notices, "the run's configuration")
+    try:
+        config = RunOptions.model_validate(raw if raw is not None else {})
+    except ValueError:
+        notices.append(f"{path / RUN} does not have the layout crmweaver writes; the run's configuration is left out.")
+        config = RunOptions()
+    records: list[ResultRecord] = []
     if (path / RESULTS).is_file():
         try:
             records, torn = load_results(path / RESULTS)
@@ -121,8 +126,7 @@ def load_run(path: Path, label: str) -> Run:
     stored = _json(path / SUMMARY, notices, "the stored summary")
     summary = None
     if records:
-        trials = config.get("trials") if isinstance(config.get("trials"), int) else None
-        summary = summarize(records, trials=trials, model=config.get("model"))
+        summary = summarize(records, trials=config.trials, model=config.model)
         if not (path / SUMMARY).is_file():
             notices.append(f"{path} has no {SUMMARY}: its scores are computed here from {RESULTS}.")
         elif isinstance(stored, dict) and (stored.get("overall") or {}).get("n") != len(records):

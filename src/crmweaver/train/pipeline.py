@@ -28,7 +28,7 @@ from typing import Any
 from crmweaver.agent.specs import make_backend
 from crmweaver.env.episode import EnvConfig, turn_budget
 from crmweaver.errors import ConfigError
-from crmweaver.evaluate import evaluate, load_results
+from crmweaver.evaluate import EvalConfig, ResultRecord, evaluate, load_results
 from crmweaver.evaluate.intervals import REPLICATES, difference
 from crmweaver.evaluate.summary import Summary, summarize
 from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
@@ -148,8 +148,8 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
     if not memory_path.exists():
         teachers = [(out / "runs" / "oracle-train", train)] + ([(out / "runs" / "oracle-memory-only", unseen)] if unseen else [])
         for teacher, teacher_tasks in teachers:
-            timed("memory", functools.partial(evaluate, org_path, teacher_tasks, functools.partial(make_backend, "oracle"), model="oracle",
-                                              out_dir=teacher, resume=True, env_config=env, progress=progress))
+            timed("memory", functools.partial(evaluate, org_path, teacher_tasks, functools.partial(make_backend, "oracle"),
+                                              EvalConfig(model="oracle", resume=True, env=env), out_dir=teacher, progress=progress))
         building = memory_path.with_suffix(".partial.db")  # renamed when whole: a killed build is redone
         building.unlink(missing_ok=True)
         build_memory([r for teacher, _ in teachers for r in read_records(teacher)], building, distiller="rule")[0].close()
@@ -166,9 +166,9 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
         factory = functools.partial(make_backend, spec, max_tokens=preset.max_new_tokens)
         mem = Memory(memory_path, write_policy="off") if with_memory else None
         try:
-            summaries[label] = timed(clock, lambda: evaluate(
-                org_path, test, factory, model=spec, out_dir=run, resume=True, env_config=env, concurrency=preset.eval_concurrency,
-                guideline_for=mem.guideline_for if mem else None, progress=progress))
+            run_cfg = EvalConfig(model=spec, resume=True, env=env, concurrency=preset.eval_concurrency,
+                                 guideline_for=mem.guideline_for if mem else None)
+            summaries[label] = timed(clock, lambda: evaluate(org_path, test, factory, run_cfg, out_dir=run, progress=progress))
             runs[label] = run
         finally:
             if mem is not None:
@@ -260,7 +260,7 @@ def _table(head: list[str], rows: list[tuple[str, list[str]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _records(run: Path) -> list[dict[str, Any]]:
+def _records(run: Path) -> list[ResultRecord]:
     path = run / "results.jsonl"
     return load_results(path)[0] if path.is_file() else []
 
@@ -273,8 +273,8 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
     records = {label: _records(study.runs[label]) for label in labels if label in study.runs}
     held = set(study.held_out)
 
-    def part(label: str, unseen: bool) -> list[dict[str, Any]]:
-        return [r for r in records.get(label, []) if (r.get("task") in held) == unseen]
+    def part(label: str, unseen: bool) -> list[ResultRecord]:
+        return [r for r in records.get(label, []) if (r.task in held) == unseen]
 
     skill_rows, type_rows, episodes = compare_rows(study.summaries, intervals=True, baseline=True)
     head = [""] + labels + [NONE_COLUMN]

@@ -1,15 +1,16 @@
 """Training configs (one validated dataclass per component) and the named presets that fill them.
 
-    cpu-smoke  a random tiny Llama (SmolLM2's tokenizer), 8 tasks, a few steps: CI runs SFT + RL in ~2 minutes
-    cpu-demo   the bundled SmolLM2-135M-Instruct on 2 CPU cores: a small study (train pipeline) within ~90 minutes;
+    cpu-smoke  a random tiny Llama (SmolLM2's tokenizer), 8 tasks, a few steps: CI runs SFT + RL in minutes
+    cpu-demo   the bundled SmolLM2-135M-Instruct on 2 CPU cores: a small study (train pipeline);
                prompts describe only the task type's objects (EnvConfig.schema="task"), ~1k tokens instead of ~5k
-    cpu-study  the bundled SmolLM2-135M-Instruct on 2 CPU cores, sized for ~150 minutes: SFT on hundreds of oracle
+    cpu-study  the bundled SmolLM2-135M-Instruct on 2 CPU cores, a longer study: SFT on hundreds of oracle
                episodes with a learning curve, RL on the tasks the SFT policy sometimes solves, 5 held-out instances
                of every type, 4 of the types never trained on
     gpu        a Qwen-class 1.5B-8B instruct model the user gives (--model PATH); LoRA, bf16, full-length
                episodes; RL generation through vLLM (see the RL docs)
 
-A preset is a starting point: command-line flags override its fields, and `__post_init__` checks the
+Each preset's `minutes` is its study's wall-clock on 2 CPU cores: the one figure the demo prints and the
+README quotes (tests/test_docs.py checks the README). A preset is a starting point: command-line flags override its fields, and `__post_init__` checks the
 result and says how to fix a bad value (TRL's config style).
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 from crmweaver.env.episode import check_schema
 from crmweaver.errors import ConfigError
 from crmweaver.train.memory_loop import HintRule
-from crmweaver.train.rl import RL_PRESETS
+from crmweaver.train.rl import RL_PRESETS, RLConfig
 
 LORA_MIN_PARAMS = 1_000_000_000  # `lora=None` picks LoRA from this size up, full fine-tuning below
 
@@ -101,13 +102,25 @@ class Preset:
     max_new_tokens: int  # per model turn, in rollouts and evaluation
     held_out_types: tuple[str, ...] = ()  # types never trained on: evaluated only (unseen scenarios)
     eval_concurrency: int = 1  # episodes evaluated at once (the local backend batches them)
+    minutes: int | None = None  # `train pipeline` wall-clock on 2 CPU cores; help texts and the README quote it (None: GPU-bound)
     sft: SFTConfig = field(default_factory=SFTConfig)
-    rl: Any = None  # the RL trainer's config (train/rl.py), when that stage is installed
+    rl: RLConfig | None = None  # the RL trainer's config (train/rl.py's RL_PRESETS of the same name)
 
     def sft_with(self, **overrides: Any) -> SFTConfig:
         """The preset's SFT config with the flags a user gave (None means: keep the preset's)."""
         given = {k: v for k, v in overrides.items() if v is not None}
         return dataclasses.replace(self.sft, **given)
+
+    def rl_with(self, **overrides: Any) -> RLConfig:
+        """The preset's RL config with the flags a user gave (None means: keep the preset's). A
+        given `algo` brings that algorithm's own defaults for what it decides (clip-higher, loss
+        type, dynamic sampling, overlong filter), not the preset's; a `vllm_url` generates on vLLM."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if given.get("vllm_url"):
+            given["sampler"] = "vllm"
+        if "algo" in given:  # in the same replace, so that __post_init__ fills them for the new algorithm
+            given = {"eps_high": None, "loss_type": None, "dynamic_sampling": None, "overlong_filter": None, **given}
+        return dataclasses.replace(self.rl or RLConfig(), **given)
 
 
 HELD_OUT_TYPES = ("lead_routing", "quote_approval", "activity_priority", "transfer_count")  # one per business skill,
@@ -122,6 +135,7 @@ PRESETS: dict[str, Preset] = {
         eval_tasks=4,
         eval_max_turns=None,
         max_new_tokens=16,
+        minutes=2,
         sft=SFTConfig(max_tasks=8, epochs=1, max_steps=3, lr=1e-3, warmup_ratio=0.0, batch_size=2, grad_accum=1, max_length=16384,
                       schema="task", curve=(2,), bf16=True, hint_rule="prob:0.5"),
     ),
@@ -133,6 +147,7 @@ PRESETS: dict[str, Preset] = {
         eval_tasks=22,
         eval_max_turns=None,
         max_new_tokens=128,
+        minutes=60,  # measured: 59.9 (docs/results/cpu-demo)
         sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, batch_size=2, grad_accum=2, max_length=3072, schema="task", observation_chars=1500,
                       hint_rule="prob:0.5"),
     ),
@@ -149,6 +164,7 @@ PRESETS: dict[str, Preset] = {
         max_new_tokens=128,
         held_out_types=HELD_OUT_TYPES,
         eval_concurrency=8,
+        minutes=150,  # estimated (see above)
         sft=SFTConfig(max_tasks=360, epochs=1, lr=1e-4, batch_size=4, grad_accum=2, max_length=4096, schema="task",
                       observation_chars=1500, curve=(100, 300), hint_rule="prob:0.5"),
     ),

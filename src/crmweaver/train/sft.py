@@ -40,7 +40,7 @@ from typing import Any
 
 from crmweaver.env.episode import EnvConfig, turn_budget
 from crmweaver.errors import CrmweaverError
-from crmweaver.evaluate import EvalError, backend_factory, evaluate, load_results
+from crmweaver.evaluate import EvalConfig, EvalError, backend_factory, evaluate, load_results
 from crmweaver.memory import EmbedError, Memory, MemoryStoreError
 from crmweaver.tasks.row import TaskRow
 from crmweaver.train.data import Example, RenderError, render_episode, shared_prefixes
@@ -126,16 +126,16 @@ def teacher_trajectories(
     else:
         run_dir = Path(out_dir) / TEACHER_DIR
         try:
-            evaluate(org_path, tasks, backend_factory(teacher), model=teacher, out_dir=run_dir, resume=True, concurrency=concurrency,
-                     env_config=EnvConfig(max_turns=max_turns, schema=schema, observation_chars=observation_chars), progress=progress, warn=warn,
-                     guideline_for=guideline_for)
+            env = EnvConfig(max_turns=max_turns, schema=schema, observation_chars=observation_chars)
+            run = EvalConfig(model=teacher, resume=True, concurrency=concurrency, env=env, guideline_for=guideline_for)
+            evaluate(org_path, tasks, backend_factory(teacher), run, out_dir=run_dir, progress=progress, warn=warn)
         except EvalError as e:
             raise SFTError(f"the teacher {teacher!r} could not run: {e}") from e
         records, _ = load_results(run_dir / "results.jsonl")
         wanted = {t.idx for t in tasks}
-        records = [r for r in records if r.get("idx") in wanted]
-    good = [Trajectory(r.get("idx"), r.get("task"), r["messages"], float(r.get("reward") or 0), bool(r.get("memory")))
-            for r in records if float(r.get("reward") or 0) >= 1 and not r.get("infra_error") and r.get("messages")]
+        records = [r for r in records if r.idx in wanted]
+    good = [Trajectory(r.idx, r.task, r.messages, r.reward, bool(r.memory))
+            for r in records if r.reward >= 1 and not r.infra_error and r.messages]
     return good, len(records)
 
 
