@@ -481,10 +481,12 @@ def test_cli_train_rl_checks_its_flags(b2b_org_path, tasks, tmp_path):
     base = ["train", "rl", "--tasks", str(path), "--org", str(b2b_org_path), "--out", str(tmp_path / "o"), "--preset", "cpu-smoke"]
     cases = [(["--hint-rule", "always"], "--memory"), (["--hint-rule", "sometimes"], "hint rule"),
              (["--algo", "ppo"], "grpo or dapo"), (["--group-size", "1"], "group_size"), (["--resume"], "nothing to resume"),
-             (["--schema", "some"], "full or task"), (["--resample-groups", "-1"], "resample_groups")]
+             (["--resample-groups", "-1"], "resample_groups")]
     for extra, words in cases:
         result = runner.invoke(app, base + extra)
         assert result.exit_code == 1 and words in result.output, (extra, result.output)
+    result = runner.invoke(app, base + ["--schema", "some"])  # a choice: click refuses it, as every usage error
+    assert result.exit_code == 2, result.output
 
 
 def test_vllm_sampler_keeps_server_ids_and_logprobs(b2b_org_path, tasks, tokenizer):
