@@ -217,14 +217,8 @@ def query(
             if isinstance(result, list):
                 raise typer.Exit(1)
             return
-        for number, line in enumerate(_read_lines(jsonl), 1):
-            if not line.strip():
-                continue
-            try:
-                q = json.loads(line)["q"]
-                if not isinstance(q, str):
-                    raise TypeError
-            except (ValueError, KeyError, TypeError, RecursionError):  # not JSON, not UTF-8, nested too deep
+        for number, q in _jsonl_strings(jsonl, "q"):
+            if q is None:
                 result = [{"errorCode": "MALFORMED_REQUEST", "message": f'line {number} is not a JSON object like {{"q": "SELECT ..."}}'}]
             else:
                 result = run(org, q)
@@ -758,14 +752,8 @@ def memory_search(
         if query is not None:
             print(json.dumps([h.public() for h in memory.retrieve(query, k=k, threshold=threshold)], ensure_ascii=False))
             return
-        for number, line in enumerate(_read_lines(queries), 1):
-            if not line.strip():
-                continue
-            try:
-                text = json.loads(line)["query"]
-                if not isinstance(text, str):
-                    raise TypeError
-            except (ValueError, KeyError, TypeError, RecursionError):
+        for number, text in _jsonl_strings(queries, "query"):
+            if text is None:
                 fail(f'{queries}, line {number} is not a JSON object like {{"query": "Which agent ..."}}')
             print(json.dumps([h.public() for h in memory.retrieve(text, k=k, threshold=threshold)], ensure_ascii=False), flush=True)
 
@@ -856,6 +844,19 @@ def _read_lines(path: Path):
             yield from f
     except OSError as e:
         fail(f"cannot read {path}: {e.strerror}")
+
+
+def _jsonl_strings(path: Path, key: str):
+    """(line number, the line's `key` string) for each non-blank line of a batch file; the string is
+    None where the line is not a JSON object holding one (not JSON, not UTF-8, nested too deep)."""
+    for number, line in enumerate(_read_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)[key]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            value = None
+        yield number, value if isinstance(value, str) else None
 
 
 @train_app.command("pipeline")
