@@ -630,7 +630,7 @@ def demo(
         from crmweaver.train.presets import get_preset
 
         console.print(f"Next: `crmweaver demo --train --out {out}` trains the bundled model (SFT, then RL with the memory) and "
-                      f"evaluates every stage; ~{get_preset('cpu-demo').minutes} min on 2 cores, after `pip install -e '.[local,train]'`.",
+                      f"evaluates every stage; ~{get_preset('cpu-demo').minutes} min on 2 cores, after `pip install -c constraints-cpu.txt -e '.[local,train]'` (the constraints file keeps the CPU torch).",
                       markup=False)
 
 
