@@ -132,3 +132,6 @@ def test_results_table_measures_memory_on_vs_off_on_held_out_types(tmp_path):
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[3].startswith("+0.0") and cells[4].startswith("+87.5") and cells[5].startswith("+100.0") and cells[5].endswith("*")
     assert "other instances of the held-out types" in md and "(`prob:0.5`) shown their" in md
+    assert "**Partial:**" not in md
+    partial = results_markdown(PipelineConfig(out=tmp_path, preset="cpu-study"), get_preset("cpu-study"), study, {}, complete=False)
+    assert "**Partial:** the study has not finished" in partial  # written after every evaluation, so a stopped study still reports

@@ -45,6 +45,7 @@ from crmweaver.train.rl import latest_checkpoint, train_rl
 from crmweaver.train.sft import curve_checkpoint, run_sft
 
 RESULTS_MD = "results.md"
+_STAGE_ORDER = ["base", "sft after", "sft", "sft+rl"]  # the tables' column order (runs finish in another)
 MEMORY_ONLY_TASKS = "memory-only.jsonl"
 CURVE_PNG = "learning_curve.png"
 
@@ -159,6 +160,15 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
 
     summaries: dict[str, Summary] = {}
     runs: dict[str, Path] = {}
+    curve: list[tuple[int, str]] = []
+    sft_dir, rl_dir, rl_memory = out / "sft", out / "rl", out / "rl-memory.db"
+
+    def write_results(complete: bool) -> None:
+        """results.md after every evaluation: a study stopped part-way still shows what it measured."""
+        spent = {**timings, "total": sum(timings.values())}
+        ordered = dict(sorted(summaries.items(), key=lambda kv: _STAGE_ORDER.index(kv[0].split(" ")[0] + (" after" in kv[0]) * " after")))
+        study = Study(ordered, runs, curve, tuple(preset.held_out_types), rl_dir, sft_dir, env.max_turns)
+        (out / RESULTS_MD).write_text(results_markdown(cfg, preset, study, spent, complete=complete), encoding="utf-8")
 
     def evaluate_run(label: str, name: str, spec: str, with_memory: bool, clock: str) -> None:
         run = out / "runs" / name
@@ -170,30 +180,23 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
                                  guideline_for=mem.guideline_for if mem else None)
             summaries[label] = timed(clock, lambda: evaluate(org_path, test, factory, run_cfg, out_dir=run, progress=progress))
             runs[label] = run
+            write_results(complete=False)
         finally:
             if mem is not None:
                 mem.close()
 
     def evaluate_stage(stage: str, spec: str) -> None:
-        for with_memory in (False, True):
+        for with_memory in (False, True)[: 1 + (stage in preset.memory_on_stages)]:
             evaluate_run(f"{stage} · memory {'on' if with_memory else 'off'}",
                          f"{stage.replace('+', '-')}-mem-{'on' if with_memory else 'off'}", spec, with_memory, f"eval {stage}")
 
-    # 3. base model, then SFT (with its learning curve), then RL from the SFT checkpoint (the memory grows in a copy)
+    # 3. base model, then SFT, then RL from the SFT checkpoint (the memory grows in a copy), then SFT's learning curve
     evaluate_stage("base", _servable(model, out / "base"))
-    sft_dir = out / "sft"
     if not (sft_dir / "sft.json").exists():
         say(f"SFT on the oracle's trajectories (guidelines shown: {preset.sft.hint_rule}) → {sft_dir}")
         sft_config = replace(preset.sft, teacher_max_turns=env.max_turns)
         timed("sft", lambda: run_sft(org_path, train, model, sft_dir, sft_config, say=say, progress_bar=False, memory=memory_path))
-    curve: list[tuple[int, str]] = []
-    for n in preset.sft.curve:
-        if (curve_checkpoint(sft_dir, n) / "config.json").is_file():
-            label = f"sft after {n} · memory off"
-            evaluate_run(label, f"sft-after-{n}-mem-off", f"local:{curve_checkpoint(sft_dir, n)}", False, "eval sft curve")
-            curve.append((n, label))
     evaluate_stage("sft", f"local:{sft_dir}")
-    rl_dir, rl_memory = out / "rl", out / "rl-memory.db"
     if not (rl_dir / "rl_config.json").exists():
         if not rl_memory.exists():
             shutil.copyfile(memory_path, rl_memory)
@@ -203,10 +206,13 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
                                      resume=latest_checkpoint(rl_dir) is not None, progress=_say_step(say),
                                      screen_progress=_say_screen(say)))
     evaluate_stage("sft+rl", f"local:{rl_dir}")
+    for n in preset.sft.curve:  # last: the stages' comparison matters more than the curve's middle points
+        if (curve_checkpoint(sft_dir, n) / "config.json").is_file():
+            label = f"sft after {n} · memory off"
+            curve.append((n, label))
+            evaluate_run(label, f"sft-after-{n}-mem-off", f"local:{curve_checkpoint(sft_dir, n)}", False, "eval sft curve")
 
-    timings = {**timings, "total": sum(timings.values())}
-    study = Study(summaries, runs, curve, tuple(preset.held_out_types), rl_dir, sft_dir, env.max_turns)
-    (out / RESULTS_MD).write_text(results_markdown(cfg, preset, study, timings), encoding="utf-8")
+    write_results(complete=True)
     say(f"results → {out / RESULTS_MD}")
     return summaries
 
@@ -265,7 +271,7 @@ def _records(run: Path) -> list[ResultRecord]:
     return load_results(path)[0] if path.is_file() else []
 
 
-def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings: dict[str, float]) -> str:
+def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings: dict[str, float], *, complete: bool = True) -> str:
     """The study's tables (per skill, seen vs held-out types, differences between stages, learning
     curve, per type, RL signal) with intervals and baselines, and how they were made."""
     out = Path(cfg.out)
@@ -361,11 +367,14 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
                      "only through the memory, the paper's unseen scenarios)") if held else ""
     took = "\n".join(f"- {k}: {v / 60:.1f} min" for k, v in timings.items())
     took += f"\n\nOn {os.cpu_count()} CPU cores ({platform.platform()})."
+    partial = "" if complete else (
+        "\n**Partial:** the study has not finished (it is running, or was stopped); the stages not evaluated yet are missing "
+        "from the tables. The same command continues it.\n")
     rl_png = f"![reward curve]({rl_curve.relative_to(out).as_posix()})\n\n" if rl_curve.exists() else ""
     return f"""# Training study: {preset.name} ({preset.summary})
 
 Made by `{cfg.command or f'crmweaver train pipeline --preset {preset.name} --out {cfg.out}'}`.
-
+{partial}
 Scores are success rates in % on held-out task instances (exact or fuzzy match, as CRMArena-Pro scores),
 {study.max_turns} turns per episode (the tasks' most reference steps + 2; the teacher, RL and every evaluation get the same).
 `[low, high]` is a 95 % bootstrap interval ({REPLICATES} resamples of the tasks within each type, seeded).
