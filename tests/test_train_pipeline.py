@@ -106,3 +106,25 @@ def test_demo_train_runs_the_study_after_the_demo(tmp_path):
     md = (out / "train" / "results.md").read_text()
     assert "crmweaver demo --train --train-preset cpu-smoke" in md and "sft+rl · memory on" in md
     assert "results.md" in result.output
+
+
+def test_training_prior_baseline_answers_each_types_most_frequent_gold():
+    """The study's second baseline: a policy that learned only which answer each type usually has."""
+    from crmweaver.evaluate.record import ResultRecord
+    from crmweaver.tasks.row import TaskRow
+    from crmweaver.train.pipeline import prior_answers, prior_reward
+
+    rows = [TaskRow(idx=i, task="wrong_stage_rectification", query="q", answer=[a], reward_metric="exact_match")
+            for i, a in enumerate(["Closed", "Closed", "Qualification", None])]
+    rows.append(TaskRow(idx=9, task="handle_time", query="q", answer=[None], reward_metric="exact_match"))
+    priors = prior_answers(rows)
+    assert priors == {"wrong_stage_rectification": "Closed", "handle_time": "None"}
+    reward = prior_reward(priors)
+
+    def record(task: str, gold: object) -> ResultRecord:
+        return ResultRecord(key=f"{task}{gold}", task=task, idx=0, reward=0.0, expected=[gold], reward_details={"metric": "exact_match"})
+
+    assert reward(record("wrong_stage_rectification", "Closed")) == 1.0
+    assert reward(record("wrong_stage_rectification", "Negotiation")) == 0.0
+    assert reward(record("lead_routing", None)) == 1.0  # a type never trained on: the prior is None
+    assert reward(record("lead_routing", "005Wt0000000012IAA")) == 0.0

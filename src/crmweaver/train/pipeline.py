@@ -29,12 +29,13 @@ from crmweaver.agent.specs import make_backend
 from crmweaver.env.episode import EnvConfig, turn_budget
 from crmweaver.errors import ConfigError
 from crmweaver.evaluate import EvalConfig, ResultRecord, evaluate, load_results
-from crmweaver.evaluate.intervals import REPLICATES, difference
+from crmweaver.evaluate.intervals import REPLICATES, difference, figures
 from crmweaver.evaluate.summary import Summary, summarize
 from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
 from crmweaver.memory import Memory, build_memory, read_records
 from crmweaver.org.generate import build_org
 from crmweaver.org.store import open_org
+from crmweaver.scoring import score
 from crmweaver.tasks.row import TaskRow, read_tasks, write_tasks
 from crmweaver.tasks.synth import synthesize
 from crmweaver.tasks.types import TASK_TYPES
@@ -45,6 +46,7 @@ from crmweaver.train.rl import latest_checkpoint, train_rl
 from crmweaver.train.sft import curve_checkpoint, run_sft
 
 RESULTS_MD = "results.md"
+PRIOR_COLUMN = "training prior"  # the baseline that answers each type's most frequent training gold
 _STAGE_ORDER = ["base", "sft after", "sft", "sft+rl"]  # the tables' column order (runs finish in another)
 MEMORY_ONLY_TASKS = "memory-only.jsonl"
 CURVE_PNG = "learning_curve.png"
@@ -266,6 +268,25 @@ def _table(head: list[str], rows: list[tuple[str, list[str]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def prior_answers(train: list[TaskRow]) -> dict[str, str]:
+    """Each trained type's most frequent gold answer in the training tasks, as text: what a policy
+    that learned only the answer prior (not how to query) would say. Held-out types have none."""
+    counts: dict[str, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    for row in train:
+        counts[row.task][tuple(row.answer)] += 1
+    return {task: ", ".join("None" if a is None else str(a) for a in max(c, key=lambda k: (c[k], str(k))))
+            for task, c in counts.items()}
+
+
+def prior_reward(priors: dict[str, str]) -> Callable[[ResultRecord], float]:
+    """What answering the training prior (else None) would have scored on a record's task."""
+    def reward(record: ResultRecord) -> float:
+        row = {"task": record.task, "answer": list(record.expected or []), "reward_metric": record.reward_details.get("metric")}
+        return float(score(row, priors.get(record.task, "None")).reward)
+
+    return reward
+
+
 def _records(run: Path) -> list[ResultRecord]:
     path = run / "results.jsonl"
     return load_results(path)[0] if path.is_file() else []
@@ -283,7 +304,15 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
         return [r for r in records.get(label, []) if (r.task in held) == unseen]
 
     skill_rows, type_rows, episodes = compare_rows(study.summaries, intervals=True, baseline=True)
-    head = [""] + labels + [NONE_COLUMN]
+    train_path = out / "train.jsonl"
+    first = next(iter(records.values()), [])
+    by_prior = prior_reward(prior_answers(read_tasks(train_path))) if train_path.is_file() else None
+    prior = figures(first, reward=by_prior) if by_prior and first else {}
+    keys = {"ALL": "ALL", "non-None golds": "non-None"}
+    skill_rows = [(name, cells + [_cell(prior.get(keys.get(name, name)))]) for name, cells in skill_rows]
+    type_rows = [(name, cells + [_cell(prior.get(f"type:{name}"))]) for name, cells in type_rows]
+    episodes = episodes + [episodes[-1]]
+    head = [""] + labels + [NONE_COLUMN, PRIOR_COLUMN]
     skills = _table(head, skill_rows + [("episodes", episodes)])
     types = _table(head, [(f"{name} (held out)" if name in held else name, cells) for name, cells in type_rows])
 
@@ -304,6 +333,12 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
                 g = summarize(part(base, unseen)).overall
                 cells += [_cell(g.none_baseline.get("ALL")), _cell(0.0)] if g else ["-", "-"]
             rows.append((NONE_COLUMN, cells))
+            if by_prior:
+                cells = []
+                for unseen in (False, True):
+                    f = figures(part(base, unseen), reward=by_prior)
+                    cells += [_cell(f.get("ALL")), _cell(f.get("non-None"))]
+                rows.append((PRIOR_COLUMN, cells))
         split = ("\n## Seen types and held-out types\n\nHeld out (never trained on): " + ", ".join(f"`{t}`" for t in sorted(held))
                  + ".\n\n" + _table(["", "seen: ALL", "seen: non-None golds", "held-out: ALL", "held-out: non-None golds"], rows))
 
@@ -378,7 +413,9 @@ Made by `{cfg.command or f'crmweaver train pipeline --preset {preset.name} --out
 Scores are success rates in % on held-out task instances (exact or fuzzy match, as CRMArena-Pro scores),
 {study.max_turns} turns per episode (the tasks' most reference steps + 2; the teacher, RL and every evaluation get the same).
 `[low, high]` is a 95 % bootstrap interval ({REPLICATES} resamples of the tasks within each type, seeded).
-**{NONE_COLUMN}** is what answering `None` to every task scores on the same tasks; **non-None golds** is the
+**{NONE_COLUMN}** is what answering `None` to every task scores on the same tasks, **{PRIOR_COLUMN}** what answering each
+trained type's most frequent gold answer in the training tasks scores (and `None` on held-out types): a policy that
+learned the answers' prior but not how to query the org. **non-None golds** is the
 accuracy on the tasks whose gold answer is not `None`, where that constant answer scores 0: a gain that is
 not there is not learning. Memory on: the top-1 guideline (worked queries, the values to put in them named
 in words) distilled from the oracle's episodes on the training tasks{memory_unseen} is shown in the prompt.
