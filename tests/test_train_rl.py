@@ -432,11 +432,11 @@ def test_screening_keeps_the_tasks_the_policy_sometimes_solves(tasks, tmp_path):
     rates = {tasks[0].idx: [1, 1, 1, 1], tasks[1].idx: [0, 1, 0, 0]}
     runs = []
 
-    def run_group(task, n):
-        runs.extend([task.idx] * n)
-        return [SimpleNamespace(reward=float(x)) for x in rates[task.idx][:n]]
+    def run_group(part, n):
+        runs.extend(task.idx for task in part for _ in range(n))
+        return [[SimpleNamespace(reward=float(x)) for x in rates[task.idx][:n]] for task in part]
 
-    kept, record = screen_tasks(list(tasks), run_group, 4, path=tmp_path / "screen.json")
+    kept, record = screen_tasks(list(tasks), run_group, 4, chunk=2, path=tmp_path / "screen.json")
     assert [t.idx for t in kept] == [tasks[1].idx] and record["fallback"] is None and len(runs) == 8
     assert record["mean_pass_rate"] == pytest.approx((1 + 0.25) / 2) and record["kept_pass_rate"] == 0.25
     again, _ = screen_tasks(list(tasks), run_group, 4, path=tmp_path / "screen.json")  # resumed: nothing re-run

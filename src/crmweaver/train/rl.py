@@ -69,10 +69,15 @@ class RLError(CrmweaverError):
     """A run that cannot start as asked (no checkpoint to resume, no tasks, missing stack); names the fix."""
 
 
-def screen_tasks(tasks: list[TaskRow], run_group: Callable[[TaskRow, int], list[Any]], rollouts: int, *,
-                 path: Path | None = None, progress: Callable[[int, int], None] | None = None) -> tuple[list[TaskRow], dict[str, Any]]:
+SCREEN_BATCH = 16  # rollouts decoded together while screening (a batch engine's forward serves them all)
+
+
+def screen_tasks(tasks: list[TaskRow], run_groups: Callable[[list[TaskRow], int], list[list[Any]]], rollouts: int, *,
+                 chunk: int = 1, path: Path | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> tuple[list[TaskRow], dict[str, Any]]:
     """DAPO's dynamic sampling, done once before training: `rollouts` episodes per task
-    (`run_group(task, rollouts)`, no hints) estimate its pass rate under the starting policy; the
+    (`run_groups(tasks, rollouts)`, `chunk` tasks at a time so that a batching sampler decodes them
+    together; no hints) estimate its pass rate under the starting policy; the
     tasks whose rewards were not all equal (for exact-match tasks: a pass rate in (0, 1)) are
     kept, since only they give a group an
     advantage to learn from. When none is mixed, the tasks solved at least once are kept, else all
@@ -80,14 +85,15 @@ def screen_tasks(tasks: list[TaskRow], run_group: Callable[[TaskRow, int], list[
     Returns (kept tasks, the screening record)."""
     record: dict[str, Any] = json.loads(path.read_text()) if path is not None and path.exists() else {}
     rewards: dict[str, list[float]] = record.get("rewards", {}) if record.get("rollouts") == rollouts else {}
-    for n, task in enumerate(tasks):
-        key = f"{task.task}:{task.idx}"
-        if key not in rewards:
-            rewards[key] = [float(o.reward) for o in run_group(task, rollouts)]
-            if path is not None:
-                path.write_text(json.dumps({"rollouts": rollouts, "rewards": rewards}) + "\n")
+    todo = [t for t in tasks if f"{t.task}:{t.idx}" not in rewards]
+    for start in range(0, len(todo), chunk):
+        part = todo[start: start + chunk]
+        for task, outcomes in zip(part, run_groups(part, rollouts), strict=True):
+            rewards[f"{task.task}:{task.idx}"] = [float(o.reward) for o in outcomes]
+        if path is not None:
+            path.write_text(json.dumps({"rollouts": rollouts, "rewards": rewards}) + "\n")
         if progress:
-            progress(n + 1, len(tasks))
+            progress(len(tasks) - len(todo) + start + len(part), len(tasks))
     got = [rewards[f"{t.task}:{t.idx}"] for t in tasks]
     keep = [i for i, r in enumerate(got) if len(set(r)) > 1]
     fallback = None
@@ -535,19 +541,21 @@ def train_rl(
         rollouts.sampler = PolicySampler(policy, tokenizer, temperature=config.temperature, top_p=config.top_p,
                                          max_new_tokens=config.max_new_tokens, seed=config.seed)
     if isinstance(rollouts.sampler, PolicySampler):  # its batch engine shares one forward among a group's threads
-        loop.concurrency = config.group_size
+        loop.concurrency = max(config.group_size * config.tasks_per_step, SCREEN_BATCH)
     from transformers import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # our StepLog reports each step; TRL's raw dict would too
     if config.screen_rollouts:  # dynamic sampling up front: train on the tasks the policy sometimes solves
         pool = tasks[: config.screen_tasks] if config.screen_tasks else tasks
 
-        def screen_group(task: TaskRow, n: int) -> list[Any]:
-            rollouts.sampler.refresh(seed=config.seed * 1_000_003 + 7919 * (task.idx + 1))
-            calls = [(task, None, i) for i in range(n)]
-            return loop.run_all(lambda t, g, i: run_rollout(org, t, rollouts.sampler, config=env_config, index=i), calls)
+        def screen_groups(part: list[TaskRow], n: int) -> list[list[Any]]:
+            rollouts.sampler.refresh(seed=config.seed * 1_000_003 + 7919 * (part[0].idx + 1))  # each rollout's seed: this and its key
+            calls = [(task, None, i) for task in part for i in range(n)]
+            outcomes = loop.run_all(lambda t, g, i: run_rollout(org, t, rollouts.sampler, config=env_config, index=i), calls)
+            return [outcomes[k * n: (k + 1) * n] for k in range(len(part))]
 
-        kept, _ = screen_tasks(pool, screen_group, config.screen_rollouts, path=out / SCREEN_FILE, progress=screen_progress)
+        chunk = max(1, loop.concurrency // config.screen_rollouts) if isinstance(rollouts.sampler, PolicySampler) else 1
+        kept, _ = screen_tasks(pool, screen_groups, config.screen_rollouts, chunk=chunk, path=out / SCREEN_FILE, progress=screen_progress)
         rollouts.tasks = kept
         trainer.train_dataset = Dataset.from_list([{"prompt": str(i)} for i in range(len(kept))])
     trainer.add_callback(_callback(rollouts, log, out, progress, trainer))
