@@ -99,13 +99,31 @@ def test_study_preset_holds_out_types_and_fits_the_turn_budget():
     assert study.rl.num_iterations >= 2 and study.rl.screen_rollouts >= 2 and study.rl.group_size >= 8
 
 
-def test_demo_train_runs_the_study_after_the_demo(tmp_path):
+def test_demo_trains_the_model_and_evaluates_it_again_on_the_same_tasks(tmp_path):
+    """`crmweaver demo`: the oracle, the model, SFT on the oracle's episodes of other instances, the
+    trained model on the same held-out tasks; a second invocation finds every stage done."""
+    from crmweaver.train.models import TINY, load_policy, save_checkpoint
+
+    base = tmp_path / "tiny"
+    save_checkpoint(*load_policy(TINY), base, meta={"stage": "base", "base": TINY})
     out = tmp_path / "demo"
-    result = invoke("demo", "--out", out, "--model", "none", "--train", "--train-preset", "cpu-smoke")
-    assert (out / "runs" / "oracle" / "results.jsonl").is_file()
-    md = (out / "train" / "results.md").read_text()
-    assert "crmweaver demo --train --train-preset cpu-smoke" in md and "sft+rl · memory on" in md
-    assert "results.md" in result.output
+    args = ("demo", "--out", out, "--model", f"local:{base}", "--train-tasks", 6, "--max-tokens", 8)
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    held_out = [json.loads(x) for x in (out / "tasks.jsonl").read_text().splitlines()]
+    train = [json.loads(x) for x in (out / "train.jsonl").read_text().splitlines()]
+    assert len(held_out) == 22 and len(train) == 6 and not {(r["task"], r["idx"]) for r in train} & {(r["task"], r["idx"]) for r in held_out}
+    budget = max(len(r["reference"]["steps"]) for r in held_out + train) + 2
+    for run in ("oracle", f"local_{base}".replace("/", "_"), "trained"):
+        records = [json.loads(x) for x in (out / "runs" / run / "results.jsonl").read_text().splitlines()]
+        assert sorted(r["idx"] for r in records) == sorted(r["idx"] for r in held_out) and all(r["infra_error"] is None for r in records)
+        if run != "oracle":
+            assert max(r["turns"] for r in records) <= budget
+    assert json.loads((out / "sft" / "crmweaver_train.json").read_text())["teacher_max_turns"] == budget
+    assert "trained" in result.output and "non-None golds" in result.output
+    stamp = (out / "sft" / "sft.json").stat().st_mtime
+    again = invoke(*args)
+    assert again.exit_code == 0 and "training" not in again.output and (out / "sft" / "sft.json").stat().st_mtime == stamp
 
 
 def test_training_prior_baseline_answers_each_types_most_frequent_gold():

