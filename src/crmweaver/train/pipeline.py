@@ -192,13 +192,18 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
             evaluate_run(f"{stage} · memory {'on' if with_memory else 'off'}",
                          f"{stage.replace('+', '-')}-mem-{'on' if with_memory else 'off'}", spec, with_memory, f"eval {stage}")
 
-    # 3. base model, then SFT, then RL from the SFT checkpoint (the memory grows in a copy), then SFT's learning curve
+    # 3. base model, then SFT (evaluated, then its learning curve), then RL from the SFT checkpoint (the memory grows in a copy)
     evaluate_stage("base", _servable(model, out / "base"))
     if not (sft_dir / "sft.json").exists():
         say(f"SFT on the oracle's trajectories (guidelines shown: {preset.sft.hint_rule}) → {sft_dir}")
         sft_config = replace(preset.sft, teacher_max_turns=env.max_turns)
         timed("sft", lambda: run_sft(org_path, train, model, sft_dir, sft_config, say=say, progress_bar=False, memory=memory_path))
     evaluate_stage("sft", f"local:{sft_dir}")
+    for n in preset.sft.curve:  # after the SFT stage's own evaluations
+        if (curve_checkpoint(sft_dir, n) / "config.json").is_file():
+            label = f"sft after {n} · memory off"
+            curve.append((n, label))
+            evaluate_run(label, f"sft-after-{n}-mem-off", f"local:{curve_checkpoint(sft_dir, n)}", False, "eval sft curve")
     if not (rl_dir / "rl_config.json").exists():
         if not rl_memory.exists():
             shutil.copyfile(memory_path, rl_memory)
@@ -208,11 +213,6 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
                                      resume=latest_checkpoint(rl_dir) is not None, progress=_say_step(say),
                                      screen_progress=_say_screen(say)))
     evaluate_stage("sft+rl", f"local:{rl_dir}")
-    for n in preset.sft.curve:  # last: the stages' comparison matters more than the curve's middle points
-        if (curve_checkpoint(sft_dir, n) / "config.json").is_file():
-            label = f"sft after {n} · memory off"
-            curve.append((n, label))
-            evaluate_run(label, f"sft-after-{n}-mem-off", f"local:{curve_checkpoint(sft_dir, n)}", False, "eval sft curve")
 
     write_results(complete=True)
     say(f"results → {out / RESULTS_MD}")
