@@ -584,7 +584,7 @@ def demo(
     per_type: Annotated[int, typer.Option("--per-type", help="Held-out tasks per type (22 types).", min=1)] = 1,
     model: Annotated[str, typer.Option("--model", help="Evaluated next to the oracle: local, local:PATH, openai:MODEL or none.")] = "local",
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for openai:MODEL.")] = None,
-    train_tasks: Annotated[int, typer.Option("--train-tasks", help="A local model is then fine-tuned on the oracle's episodes of this many other task instances and evaluated again (0: no training).", min=0)] = 110,
+    train_tasks: Annotated[int, typer.Option("--train-tasks", help="Then fine-tune a local model on the oracle's episodes of this many other task instances (SFT) and evaluate it again (0: no training).", min=0)] = 0,
     max_turns: Annotated[Optional[int], typer.Option("--max-turns", help="Turns per model episode (default: the tasks' turn budget, their most reference steps + 2).", min=1)] = None,
     max_tokens: Annotated[int, typer.Option("--max-tokens", help="Tokens per model turn.", min=8)] = 128,
     max_new_tokens: Annotated[Optional[int], typer.Option("--max-new-tokens", hidden=True, min=8)] = None,  # its old name
@@ -626,7 +626,10 @@ def demo(
         f"Runs: {', '.join(str(p) for p in cfg.runs.values())} · compare any runs with `crmweaver report`.",
         markup=False,
     )
-    console.print("Next: `crmweaver train pipeline --preset cpu-study --out study` runs the whole study (SFT with a learning curve, RL "
+    if not trained and chosen and chosen.split(":")[0] == "local":
+        console.print(f"Next: `crmweaver demo --out {out} --train-tasks 110` fine-tunes the model on the oracle's episodes of 110 other "
+                      "task instances and evaluates it again on the same tasks.", markup=False)
+    console.print("The whole study: `crmweaver train pipeline --preset cpu-study --out study` (SFT with a learning curve, RL "
                   "with the memory in the loop, every stage evaluated with the memory off and on); it needs "
                   "`pip install -c constraints-cpu.txt -e '.[local,train,memory]'` (the constraints file keeps the CPU torch).",
                   markup=False)

@@ -1,6 +1,6 @@
 """The whole training study in one command: tasks -> memory -> base eval -> SFT (learning curve) -> eval -> RL -> eval -> tables.
 
-`crmweaver train pipeline --preset cpu-study` (and `crmweaver demo --train`) run it. Every stage
+`crmweaver train pipeline --preset cpu-study` runs it. Every stage
 writes into OUT and is skipped when its output is already there, so a killed run continues where
 it stopped. The tables compare the base model, SFT and SFT+RL, each with the memory off and on,
 per skill and per type, on held-out task instances of every type (the same evaluation harness as
