@@ -76,6 +76,5 @@ def test_the_readme_quotes_the_presets_times():
     """How long a study takes on 2 cores lives in the preset definitions; the README says the same."""
     from crmweaver.train.presets import get_preset
 
-    assert f"took\n{get_preset('cpu-demo').minutes} minutes on 2 CPU cores" in README
     assert f"On 2 cores it took {get_preset('cpu-demo').minutes} minutes" in README
     assert f"~{get_preset('cpu-study').minutes} min on 2 cores" in README
