@@ -152,8 +152,8 @@ PRESETS: dict[str, Preset] = {
         sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, batch_size=2, grad_accum=2, max_length=3072, schema="task", observation_chars=1500,
                       hint_rule="prob:0.5"),
     ),
-    # ~300 minutes on 2 Intel Xeon cores (float32: bfloat16 is slower there), estimated from the stages measured in
-    # docs/results/cpu-study (base evaluation 35 min, SFT 64, an SFT evaluation 31); the base model is evaluated with
+    # ~280 minutes on 2 Intel Xeon cores (float32: bfloat16 is slower there), estimated from the stages measured in
+    # docs/results/cpu-study (base evaluation 35 min, SFT 64, an SFT evaluation 26; RL ~50); the base model is evaluated with
     # the memory off only (it uses every turn, so its evaluation is the slowest)
     "cpu-study": Preset(
         name="cpu-study",
@@ -167,7 +167,7 @@ PRESETS: dict[str, Preset] = {
         held_out_types=HELD_OUT_TYPES,
         eval_concurrency=16,
         memory_on_stages=("sft", "sft+rl"),
-        minutes=300,  # estimated from measured stages (above)
+        minutes=280,  # estimated from measured stages (above)
         sft=SFTConfig(max_tasks=240, epochs=1, lr=1e-4, batch_size=4, grad_accum=2, max_length=4096, schema="task",
                       observation_chars=1500, curve=(80,), hint_rule="prob:0.5"),
     ),
