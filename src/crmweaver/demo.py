@@ -66,7 +66,8 @@ def run_demo(cfg: DemoConfig, say: Callable[[str], None] = print, progress=None)
         if training:
             write_tasks(train_path, train[: cfg.train_tasks])
     say(f"tasks: {tasks_path} ({len(rows)} tasks, {cfg.per_type} per type, gold answers verified by reference trajectories)")
-    budget = cfg.max_turns or turn_budget(rows + (read_tasks(train_path) if training else []))
+    train = read_tasks(train_path) if training else []
+    budget = cfg.max_turns or turn_budget(rows + train)
     summaries: dict[str, Summary] = {}
 
     def run(label: str, spec: str, config: EnvConfig, concurrency: int = 1) -> None:
@@ -86,7 +87,7 @@ def run_demo(cfg: DemoConfig, say: Callable[[str], None] = print, progress=None)
         model_env = EnvConfig(max_turns=budget, schema="task", observation_chars=1500)  # the type's objects only: short prompts
         run(cfg.model, cfg.model, model_env, concurrency=cfg.concurrency if local else 1)
         if training:
-            sft_dir = _train(cfg, org_path, read_tasks(train_path), budget, model_env, say)
+            sft_dir = _train(cfg, org_path, train, budget, model_env, say)
             run(TRAINED, f"local:{sft_dir}", model_env, concurrency=cfg.concurrency)
     return summaries
 

@@ -28,10 +28,15 @@ def gold_is_none(record: ResultRecord) -> bool:
     return list(record.expected or []) == [None]
 
 
+def answer_reward(record: ResultRecord, answer: str) -> float:
+    """What the constant `answer` would have scored on this record's task (a baseline's reward)."""
+    row = {"task": record.task, "answer": list(record.expected or []), "reward_metric": record.reward_details.get("metric")}
+    return float(score(row, answer).reward)
+
+
 def none_reward(record: ResultRecord) -> float:
     """What answering "None" would have scored on this record's task (the constant-None baseline)."""
-    row = {"task": record.task, "answer": list(record.expected or []), "reward_metric": record.reward_details.get("metric")}
-    return float(score(row, "None").reward)
+    return answer_reward(record, "None")
 
 
 def _skill(code: str, record: ResultRecord) -> str:

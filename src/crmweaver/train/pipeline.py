@@ -29,13 +29,12 @@ from crmweaver.agent.specs import make_backend
 from crmweaver.env.episode import EnvConfig, turn_budget
 from crmweaver.errors import ConfigError
 from crmweaver.evaluate import EvalConfig, ResultRecord, evaluate, load_results
-from crmweaver.evaluate.intervals import REPLICATES, difference, figures
+from crmweaver.evaluate.intervals import REPLICATES, answer_reward, difference, figures
 from crmweaver.evaluate.summary import Summary, summarize
 from crmweaver.evaluate.table import NONE_COLUMN, compare_rows
 from crmweaver.memory import Memory, build_memory, read_records
 from crmweaver.org.generate import build_org
 from crmweaver.org.store import open_org
-from crmweaver.scoring import score
 from crmweaver.tasks.row import TaskRow, read_tasks, write_tasks
 from crmweaver.tasks.synth import synthesize
 from crmweaver.tasks.types import TASK_TYPES
@@ -168,7 +167,7 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
     def write_results(complete: bool) -> None:
         """results.md after every evaluation: a study stopped part-way still shows what it measured."""
         spent = {**timings, "total": sum(timings.values())}
-        ordered = dict(sorted(summaries.items(), key=lambda kv: _STAGE_ORDER.index(kv[0].split(" ")[0] + (" after" in kv[0]) * " after")))
+        ordered = dict(sorted(summaries.items(), key=lambda kv: _STAGE_ORDER.index(_stage(kv[0]))))
         study = Study(ordered, runs, curve, tuple(preset.held_out_types), rl_dir, sft_dir, env.max_turns)
         (out / RESULTS_MD).write_text(results_markdown(cfg, preset, study, spent, complete=complete), encoding="utf-8")
 
@@ -217,6 +216,11 @@ def run_pipeline(cfg: PipelineConfig, say: Callable[[str], None] = print, progre
     write_results(complete=True)
     say(f"results → {out / RESULTS_MD}")
     return summaries
+
+
+def _stage(label: str) -> str:
+    """A run label's stage: "sft · memory on" -> sft, "sft after 80 · memory off" -> sft after."""
+    return "sft after" if label.startswith("sft after ") else label.split(" · ")[0]
 
 
 def _servable(model: str, where: Path) -> str:
@@ -280,11 +284,7 @@ def prior_answers(train: list[TaskRow]) -> dict[str, str]:
 
 def prior_reward(priors: dict[str, str]) -> Callable[[ResultRecord], float]:
     """What answering the training prior (else None) would have scored on a record's task."""
-    def reward(record: ResultRecord) -> float:
-        row = {"task": record.task, "answer": list(record.expected or []), "reward_metric": record.reward_details.get("metric")}
-        return float(score(row, priors.get(record.task, "None")).reward)
-
-    return reward
+    return lambda record: answer_reward(record, priors.get(record.task, "None"))
 
 
 def _records(run: Path) -> list[ResultRecord]:
