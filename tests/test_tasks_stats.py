@@ -176,3 +176,19 @@ def test_what_a_row_asks_for_is_read_as_the_family_meant_it(scale1_orgs, preset)
             assert read(TaskRow(**kw, facts=params.facts)) == want, params.query
             from_query += read(TaskRow(**kw)) == want
         assert len(set(seen)) >= 2 and from_query >= 0.95 * len(seen), (code, from_query)
+
+
+@pytest.mark.parametrize("n", [20, 40])
+def test_sales_insight_kinds_keep_their_weights_through_redraws(b2b_org_path, n):
+    """Competitor rows redraw on ties far more often than topic rows: a row keeps its kind through its redraws, and the
+    kinds are apportioned, so any n rows hold the weights (35/20/20/10/15) to within one row."""
+    from collections import Counter
+
+    from crmweaver.tasks.families.sales_insight_mining import KINDS
+
+    with open_org(b2b_org_path) as org:
+        rows = synthesize(org, per_type=n, seed=3, types=["sales_insight_mining"])
+    got = Counter(r.facts["kind"] for r in rows)
+    total = sum(w for _, w in KINDS)
+    for kind, weight in KINDS:
+        assert abs(got[kind] - n * weight / total) <= 1, (kind, got)

@@ -114,6 +114,10 @@ class Family:
     def type(self) -> TaskType:
         return TASK_TYPES[self.code]
 
+    def start_row(self) -> None:
+        """Called before a row's first draw. A family that draws a kind of question may keep it across
+        the row's redraws (a tie, no data), so that the kinds that redraw more are not under-represented."""
+
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         raise NotImplementedError
 

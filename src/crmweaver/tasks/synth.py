@@ -68,6 +68,7 @@ def synthesize_type(ctx: Context, code: str, n: int, seed: int, start_idx: int =
     seen: set[tuple[str, str]] = set()  # (query, required): a generic query whose entity sits in the context repeats
     for i in range(n):
         want_none = i in wants_none
+        family.start_row()
         for attempt in range(MAX_TRIES):
             # after many misses, accept either polarity rather than fail the whole run
             strict = attempt < MAX_TRIES // 2

@@ -31,6 +31,8 @@ PROFILE_PREFIX = "Competitor Profile: "
 KINDS = (("competitor_opp", 35), ("competitor_window", 20), ("positive", 20), ("negative", 10), ("topics", 15))
 WINDOW_KINDS = ("past_weeks", "past_months", "past_quarters", "month", "quarter", "season")
 ID_IN_CONTEXT = 0.7
+KIND_TOTAL = sum(w for _, w in KINDS)
+KIND_DRAWS = 40  # draws of one row that keep its kind (synth.MAX_TRIES allows 200)
 # words and phrases by which a customer's statement about a sub-topic reads as negative
 NEGATIVE_CUES = (
     "concern", "not happy", "sticking point", "disappointing", "disappointed", "worry", "worries", "worried", "problem",
@@ -137,9 +139,23 @@ class SalesInsightMining(Family):
             self._cache = cache = (ctx.org, out)
         return cache[1]
 
+    def start_row(self) -> None:
+        """The row's kind, by apportionment: the kind furthest below its share so far, so that 100 rows hold
+        KINDS' weights exactly and redraws (a tie between competitors, no calls) cannot skew the mix."""
+        counts = self.__dict__.setdefault("_kind_counts", Counter())
+        rows = sum(counts.values()) + 1
+        self._kind = max(KINDS, key=lambda kw: kw[1] / KIND_TOTAL * rows - counts[kw[0]])[0]
+        counts[self._kind] += 1
+        self._draws = 0
+
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         calls = self._calls(ctx)
-        kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+        row_kind = getattr(self, "_kind", None)  # from start_row; a caller without rows draws a kind per call
+        self._draws = getattr(self, "_draws", 0) + 1
+        if row_kind is None or self._draws > KIND_DRAWS:  # an org where the row's kind keeps failing gets another
+            kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+        else:
+            kind = row_kind
         today = ctx.today.isoformat()
         window = None
         if kind == "competitor_window" or rng.random() < 0.5:
