@@ -451,3 +451,21 @@ def test_the_ca_is_kept_across_restarts(org_path, tmp_path):
     with serve_org(org_path, Credentials(USER, PASSWORD), proxy_port=None, tls_dir=tmp_path) as second:
         assert second.ca_path.read_bytes() == ca
         assert http(second, proxy=False).get(second.instance_url + "/services/data").status_code == 200
+
+
+def test_sf_run_forwards_sigterm_to_the_program(org_path, tmp_path):
+    """A scheduler's SIGTERM to sf-run reaches the program, which exits in its own way while the org still serves it."""
+    script = ("import signal, sys, time\n"
+              "signal.signal(signal.SIGTERM, lambda *a: (print('stopping', flush=True), sys.exit(5)))\n"
+              "print('ready', flush=True)\n"
+              "time.sleep(60)\n")
+    proc = subprocess.Popen([CLI, "sf-run", "--org", str(org_path), "--tls-dir", str(tmp_path), "--",
+                             sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert out.strip() == "stopping", err[-2000:]
+    assert proc.returncode == 5

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -40,6 +42,30 @@ def sf_run(org_path: str | Path, command: Sequence[str], *, tls_dir: str | Path 
     with serve_org(org_path, creds, tls_dir=tls_dir) as running:
         env = child_env(running, preset, os.environ)
         try:
-            return subprocess.run(list(command), env=env).returncode
+            child = subprocess.Popen(list(command), env=env)
         except OSError as e:
             raise ServeError(f"cannot run {command[0]!r} ({e.strerror}); give a program on the PATH after --") from None
+        return _wait_forwarding(child)
+
+
+FORWARDED = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _wait_forwarding(child: subprocess.Popen) -> int:
+    """The child's exit status (128 + N when signal N ended it, as a shell reports it). A SIGTERM or SIGHUP
+    sent to sf-run (a job scheduler stopping it) goes on to the child, and the org is served until the
+    child has exited; Ctrl-C reaches the child through the terminal's process group, so sf-run waits."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, lambda signum, _frame: child.send_signal(signum)) for s in FORWARDED}
+    try:
+        while True:
+            try:
+                code = child.wait()
+                break
+            except KeyboardInterrupt:
+                continue
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 128 - code if code < 0 else code
