@@ -1,8 +1,7 @@
 """The oracle: replays a task's reference trajectory as a ReAct (or tool-call) dialogue.
 
 It is the teacher for SFT and memory distillation, and the harness's own check: it must score
-100 %, so any hole in parsing, the environment or scoring shows up as a lost point. Its thoughts
-(agent.rationale) name where each value comes from, for the student that imitates them.
+100 %, so any hole in parsing, the environment or scoring shows up as a lost point.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import json
 
 from crmweaver.agent.backend import Generation, InfraError
-from crmweaver.agent.rationale import answer_thought, observations, step_thought
 from crmweaver.tasks.row import TaskRow
 from crmweaver.tasks.types import TASK_TYPES
 
@@ -41,15 +39,9 @@ class OracleBackend:
         done = sum(1 for m in messages[revealed:] if m["role"] == "assistant")
         if tools:
             return self._tool_call(steps, done, task)
-        request, context, seen = messages[revealed]["content"], task.metadata.required, observations(messages, revealed)
         if done < len(steps):
-            thought = step_thought(steps[done], request, context, seen)
-            return Generation(f"<thought>{thought}</thought>\n<execute>{steps[done]}</execute>")
-        if TASK_TYPES[task.task].metric == "privacy_rejection":
-            thought = "This asks for private or confidential information, which I must not disclose."
-        else:
-            thought = answer_thought(task.reference.answer if task.reference else task.answer, request, context, seen)
-        return Generation(f"<thought>{thought}</thought>\n<respond>{answer_text(task)}</respond>")
+            return Generation(f"<thought>Step {done + 1} of the plan.</thought>\n<execute>{steps[done]}</execute>")
+        return Generation(f"<thought>I have what I need.</thought>\n<respond>{answer_text(task)}</respond>")
 
     @staticmethod
     def _say(text: str, tools) -> Generation:
