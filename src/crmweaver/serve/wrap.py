@@ -40,25 +40,32 @@ def sf_run(org_path: str | Path, command: Sequence[str], *, tls_dir: str | Path 
         preset = org.preset
     creds = Credentials(f"crmweaver@{preset}.offline", secrets.token_urlsafe(16), secrets.token_urlsafe(18))
     with serve_org(org_path, creds, tls_dir=tls_dir) as running:
-        env = child_env(running, preset, os.environ)
-        try:
-            child = subprocess.Popen(list(command), env=env)
-        except OSError as e:
-            raise ServeError(f"cannot run {command[0]!r} ({e.strerror}); give a program on the PATH after --") from None
-        return _wait_forwarding(child)
+        return run_forwarding(list(command), child_env(running, preset, os.environ))
 
 
 FORWARDED = (signal.SIGTERM, signal.SIGHUP)
 
 
-def _wait_forwarding(child: subprocess.Popen) -> int:
-    """The child's exit status (128 + N when signal N ended it, as a shell reports it). A SIGTERM or SIGHUP
-    sent to sf-run (a job scheduler stopping it) goes on to the child, and the org is served until the
-    child has exited; Ctrl-C reaches the child through the terminal's process group, so sf-run waits."""
+def run_forwarding(command: list[str], env: dict[str, str]) -> int:
+    """Run `command`; its exit status (128 + N when signal N ended it, as a shell reports it). A SIGTERM
+    or SIGHUP sent to sf-run (a job scheduler stopping it) goes on to the program, and the org is served
+    until the program has exited; Ctrl-C reaches it through the terminal's process group, so sf-run
+    waits. The handlers are in place before the program starts: a signal can never fall between."""
+    child: subprocess.Popen | None = None
+
+    def forward(signum: int, _frame: object) -> None:
+        if child is None:  # before the program started: stop here, as the signal asks
+            raise SystemExit(128 + signum)
+        child.send_signal(signum)
+
     previous = {}
     if threading.current_thread() is threading.main_thread():
-        previous = {s: signal.signal(s, lambda signum, _frame: child.send_signal(signum)) for s in FORWARDED}
+        previous = {s: signal.signal(s, forward) for s in FORWARDED}
     try:
+        try:
+            child = subprocess.Popen(command, env=env)
+        except OSError as e:
+            raise ServeError(f"cannot run {command[0]!r} ({e.strerror}); give a program on the PATH after --") from None
         while True:
             try:
                 code = child.wait()
