@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from crmweaver.cli import app
 from crmweaver.org.store import open_org
+from crmweaver.tasks.families.sales_insight_mining import KINDS
 from crmweaver.tasks.family import Context, Resample
 from crmweaver.tasks.row import TaskRow, write_tasks
 from crmweaver.tasks.stats import (BENCH_DATES, asks_kind, asks_lowest, date_spread, ends_with_return_only, kb_stats,
@@ -182,10 +184,6 @@ def test_what_a_row_asks_for_is_read_as_the_family_meant_it(scale1_orgs, preset)
 def test_sales_insight_kinds_keep_their_weights_through_redraws(b2b_org_path, n):
     """Competitor rows redraw on ties far more often than topic rows: a row keeps its kind through its redraws, and the
     kinds are apportioned, so any n rows hold the weights (35/20/20/10/15) to within one row."""
-    from collections import Counter
-
-    from crmweaver.tasks.families.sales_insight_mining import KINDS
-
     with open_org(b2b_org_path) as org:
         rows = synthesize(org, per_type=n, seed=3, types=["sales_insight_mining"])
     got = Counter(r.facts["kind"] for r in rows)

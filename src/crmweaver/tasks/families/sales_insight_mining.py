@@ -128,6 +128,11 @@ class SalesInsightMining(Family):
     code = "sales_insight_mining"
     templates = COMP_OPP + COMP_WIN + POS_OPP + NEG_OPP + TOPICS_OPP
 
+    def __init__(self) -> None:
+        self._kind_counts: Counter = Counter()  # rows started per kind, for the apportionment
+        self._kind: str | None = None  # the current row's kind; None for a caller that never starts rows
+        self._draws = 0  # draws of the current row
+
     def _calls(self, ctx: Context) -> dict[str, list[str]]:
         """opportunity -> days of its calls, in order (cached per org)."""
         cache = getattr(self, "_cache", None)
@@ -142,20 +147,17 @@ class SalesInsightMining(Family):
     def start_row(self) -> None:
         """The row's kind, by apportionment: the kind furthest below its share so far, so that 100 rows hold
         KINDS' weights exactly and redraws (a tie between competitors, no calls) cannot skew the mix."""
-        counts = self.__dict__.setdefault("_kind_counts", Counter())
-        rows = sum(counts.values()) + 1
-        self._kind = max(KINDS, key=lambda kw: kw[1] / KIND_TOTAL * rows - counts[kw[0]])[0]
-        counts[self._kind] += 1
+        rows = sum(self._kind_counts.values()) + 1
+        self._kind = max(KINDS, key=lambda kw: kw[1] / KIND_TOTAL * rows - self._kind_counts[kw[0]])[0]
+        self._kind_counts[self._kind] += 1
         self._draws = 0
 
     def sample(self, ctx: Context, rng: random.Random, want_none: bool) -> Params:
         calls = self._calls(ctx)
-        row_kind = getattr(self, "_kind", None)  # from start_row; a caller without rows draws a kind per call
-        self._draws = getattr(self, "_draws", 0) + 1
-        if row_kind is None or self._draws > KIND_DRAWS:  # an org where the row's kind keeps failing gets another
+        self._draws += 1
+        kind = self._kind
+        if kind is None or self._draws > KIND_DRAWS:  # no rows started, or an org where the row's kind keeps failing
             kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
-        else:
-            kind = row_kind
         today = ctx.today.isoformat()
         window = None
         if kind == "competitor_window" or rng.random() < 0.5:
