@@ -1,7 +1,7 @@
 """The HTML report from real runs (the oracle through `crmweaver eval`, a scripted model, a cpu-smoke
 training study), opened in headless Chromium (Debian's package, driven by Playwright): no console
 errors, nothing fetched, tables equal summary.json, filters and the trajectory viewer work, and
-torn or partial run folders render with a notice."""
+torn, partial or still-running run folders render with a notice."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from crmweaver.agent.backend import InfraError, ScriptedBackend
 from crmweaver.cli import app
 from crmweaver.evaluate import EvalConfig, evaluate, write_summary
+from crmweaver.evaluate.results import lock_run
 from crmweaver.org.store import open_org
 from crmweaver.tasks.row import write_tasks
 from crmweaver.tasks.synth import synthesize
@@ -182,12 +183,14 @@ def test_torn_and_partial_run_folders_render_with_a_notice(runs, browser, tmp_pa
     empty.mkdir()
     (empty / "run.json").write_text("{not json")
     out = tmp_path / "partial.html"
+    held = lock_run(torn)  # as an eval still writing it holds it
     result = cli("report", torn, summary_only, empty, "--html", out)
-    assert "torn" in result.output and "no summary.json" in result.output
+    held.close()
+    assert "torn" in result.output and "no summary.json" in result.output and "still writing" in result.output
     page = Page(browser, out)
     notices = page.page.locator(".notice").all_inner_texts()
     text = "\n".join(notices)
-    assert "the last line is torn" in text and "has no summary.json" in text
+    assert "the last line is torn" in text and "has no summary.json" in text and "its figures are partial" in text
     assert "scores come from summary.json" in text and "not readable JSON" in text and "nothing to score" in text
     oracle = json.loads((runs / "oracle" / "summary.json").read_text())["overall"]
     assert page.cell("scores", "all", "ALL", "summary-only") == with_ci(oracle["all"], oracle["ci"]["ALL"])

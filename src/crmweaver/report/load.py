@@ -15,7 +15,7 @@ from typing import Any
 
 from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.record import ResultRecord, RunOptions
-from crmweaver.evaluate.results import RESULTS, RUN, SUMMARY, ResultsFileError, load_results
+from crmweaver.evaluate.results import RESULTS, RUN, SUMMARY, ResultsFileError, load_results, run_in_progress
 from crmweaver.evaluate.summary import GroupSummary, Summary, TypeScore, summarize
 from crmweaver.memory import MemoryStoreError, Store
 
@@ -108,6 +108,8 @@ def is_run(path: Path) -> bool:
 def load_run(path: Path, label: str) -> Run:
     """A run folder: records, the summary computed from them as `crmweaver eval` does, and notices."""
     notices: list[str] = []
+    if run_in_progress(path):
+        notices.append(f"an eval is still writing {path}: its figures are partial (write the report again when it ends).")
     raw = _json(path / RUN, notices, "the run's configuration")
     try:
         config = RunOptions.model_validate(raw if raw is not None else {})
