@@ -125,6 +125,44 @@ def test_wrong_credentials_are_refused(server, password, token):
         Salesforce(username=USER + "x", password=PASSWORD, security_token=TOKEN, session=http(server))
 
 
+def test_ten_wrong_passwords_lock_the_user_out(org_path, tmp_path, monkeypatch):
+    """Salesforce's default lockout: after 10 invalid passwords in a row even the right one fails, over SOAP
+    and OAuth alike, until the lockout period ends; a login in between resets the count."""
+    from crmweaver.serve.sessions import LoginGuard
+
+    monkeypatch.setattr(LoginGuard, "LOCK_S", 1.0)
+    with serve_org(org_path, Credentials(USER, PASSWORD), proxy_port=None, tls_dir=tmp_path) as srv:
+        session = http(srv, proxy=False)
+
+        def soap(password):
+            return SalesforceLogin(username=USER, password=password, security_token="", scratch_url=srv.instance_url,
+                                   session=session)
+
+        def wrong(times):
+            for _ in range(times):
+                with pytest.raises(SalesforceAuthenticationFailed):
+                    soap("wrong")
+
+        wrong(9)
+        soap(PASSWORD)  # resets the count
+        wrong(9)
+        for _ in range(3):  # another user's failures lock no one
+            with pytest.raises(SalesforceAuthenticationFailed):
+                SalesforceLogin(username="x" + USER, password="wrong", security_token="", scratch_url=srv.instance_url,
+                                session=session)
+        soap(PASSWORD)
+        wrong(10)
+        with pytest.raises(SalesforceAuthenticationFailed) as e:
+            soap(PASSWORD)
+        assert e.value.code == "INVALID_LOGIN"
+        r = session.post(srv.instance_url + "/services/oauth2/token", data={
+            "grant_type": "password", "username": USER, "password": PASSWORD, "client_id": "k", "client_secret": "s"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+        time.sleep(1.2)
+        session_id, _ = soap(PASSWORD)
+        assert session_id.startswith("00D")
+
+
 @pytest.mark.parametrize("body", [
     b"", b"not xml", b"<a><b></a>",
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><lolz>&lol2;</lolz>',

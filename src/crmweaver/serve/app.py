@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 from crmweaver.org.store import Org, make_id, open_org
 from crmweaver.serve import describe, soap
-from crmweaver.serve.sessions import Credentials, Cursors, Sessions
+from crmweaver.serve.sessions import Credentials, Cursors, LoginGuard, Sessions
 from crmweaver.soql import sosl
 from crmweaver.soql.engine import execute
 from crmweaver.soql.errors import SoqlError
@@ -95,6 +95,7 @@ class SalesforceApi:
         self.org_id = make_id("00D", 1)
         self.user_id = users[0]["Id"] if users else make_id("005", 0)
         self.sessions = Sessions(self.org_id, self.session_ttl_s)
+        self.guard = LoginGuard(self.credentials)
         self.cursors = Cursors()
         self.limiter = anyio.CapacityLimiter(self.workers)
         self.app = Starlette(
@@ -122,7 +123,7 @@ class SalesforceApi:
             username, password = soap.parse_login(body)
             if not re.fullmatch(r"\d{2,3}\.\d", version):
                 raise soap.SoapFault("UNSUPPORTED_API_VERSION", f"Invalid Api version specified on URL: {version}")
-            if not self.credentials.accepts(username, password):
+            if not self.guard.login(username, password):
                 raise soap.SoapFault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.")
         except soap.SoapFault as fault:
             status = 401 if fault.code == "INVALID_LOGIN" else 400
@@ -138,7 +139,7 @@ class SalesforceApi:
         form = {k: v[0] for k, v in parse_qs((body or b"").decode("utf-8", "replace")).items()}
         if form.get("grant_type") != "password":
             return _oauth_error("unsupported_grant_type", "grant type not supported")
-        if not self.credentials.accepts(form.get("username", ""), form.get("password", "")):
+        if not self.guard.login(form.get("username", ""), form.get("password", "")):
             return _oauth_error("invalid_grant", "authentication failure")
         issued_at = str(int(time.time() * 1000))
         identity = f"{self.instance_url}/id/{self.org_id}/{self.user_id}"

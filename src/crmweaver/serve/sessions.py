@@ -1,7 +1,8 @@
 """Who may call the server, for how long, and the query cursors they left open.
 
 Sessions end after `ttl_s` without a request (Salesforce's idle timeout, 2 hours by default);
-cursors after 15 minutes without a page read, as Salesforce's query locators do. Cursors belong
+cursors after 15 minutes without a page read, as Salesforce's query locators do; a user is locked
+out after 10 invalid passwords (LoginGuard). Cursors belong
 to the user, not the session, so a client that logs in again mid-iteration keeps its cursor.
 """
 
@@ -27,6 +28,35 @@ class Credentials:
         ok_user = hmac.compare_digest(username.encode(), self.username.encode())
         ok_pass = hmac.compare_digest(password_and_token.encode(), (self.password + self.security_token).encode())
         return ok_user and ok_pass
+
+
+class LoginGuard:
+    """Salesforce's lockout, at the org defaults: 10 invalid passwords for the user in a row lock it out
+    for 15 minutes, during which even the right password fails as a wrong one does; a login resets the
+    count. Clients' retry loops meet here what they meet on a live org."""
+
+    MAX_FAILED = 10
+    LOCK_S = 15 * 60.0
+
+    def __init__(self, credentials: Credentials):
+        self.credentials = credentials
+        self._failed = 0
+        self._locked_until = 0.0
+        self._lock = threading.Lock()
+
+    def login(self, username: str, password_and_token: str) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now < self._locked_until:
+                return False
+            if self.credentials.accepts(username, password_and_token):
+                self._failed = 0
+                return True
+            if hmac.compare_digest(username.encode(), self.credentials.username.encode()):  # unknown users lock no one
+                self._failed += 1
+                if self._failed >= self.MAX_FAILED:
+                    self._failed, self._locked_until = 0, now + self.LOCK_S
+            return False
 
 
 class Sessions:
