@@ -30,6 +30,7 @@ from crmweaver.train.sft import (  # noqa: E402
     run_sft,
     shared_prefix_backward,
     teacher_trajectories,
+    unseen_answer_ids,
 )
 
 pytestmark = pytest.mark.slow  # trains models
@@ -73,6 +74,23 @@ def test_teacher_episodes_get_the_students_turn_budget(smoke, tasks):
     assert result.teacher_max_turns == budget == turn_budget(tasks)
     records = [json.loads(x) for x in (out / "teacher" / "results.jsonl").read_text().splitlines()]
     assert all(r["turns"] <= budget for r in records)
+
+
+def test_teacher_answers_the_dialogue_never_showed_are_found(b2b_org_path, tmp_path):
+    """invalid_config's oracle names a knowledge article; with results cut at 1,500 characters (the CPU
+    presets' cut) the article it names is often never shown, and training on such an episode teaches a
+    student to invent Ids. Uncut, every answer is in the dialogue."""
+    with open_org(b2b_org_path) as org:
+        rows = [t for t in synthesize(org, per_type=8, seed=3, types=["invalid_config"]) if t.answer != [None]]
+    found = {}
+    for chars in (1500, 1_000_000):
+        good, _ = teacher_trajectories(b2b_org_path, rows, "oracle", out_dir=tmp_path / str(chars), max_turns=8, schema="task",
+                                       observation_chars=chars)
+        found[chars] = [t for t in good if unseen_answer_ids(t.messages)]
+    assert rows and found[1500] and not found[1_000_000]
+    chat = [{"role": "user", "content": "Route case 500Wt0000000001IAA."},
+            {"role": "assistant", "content": "<respond>500Wt0000000001IAA, not 005Wt0000000004IAA nor Recommendationsxyz</respond>"}]
+    assert unseen_answer_ids(chat) == ["005Wt0000000004IAA"]
 
 
 def test_checkpoint_runs_in_the_local_backend(smoke):

@@ -32,7 +32,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -89,6 +91,7 @@ class SFTResult:
     precision: str = "no"  # the accelerator's mixed precision: bf16 (autocast) or no (the weights' dtype)
     curve: list[int] = field(default_factory=list)  # N of each OUT/curve/after-N checkpoint written
     hinted_episodes: int = 0  # successful teacher episodes whose prompt showed a memory guideline (SFTConfig.hint_rule)
+    unseen_answers: int = 0  # successful teacher episodes left out: their answer names an Id the dialogue never showed
 
     def to_json(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
@@ -137,6 +140,20 @@ def teacher_trajectories(
     good = [Trajectory(r.idx, r.task, r.messages, r.reward, bool(r.memory))
             for r in records if r.reward >= 1 and not r.infra_error and r.messages]
     return good, len(records)
+
+
+_ID_WORD = re.compile(r"\b[0-9A-Za-z]{18}\b")
+
+
+def unseen_answer_ids(messages: Sequence[dict[str, Any]]) -> list[str]:
+    """Record Ids the final answer gives that nothing before it showed. The oracle knows them from the
+    gold solver; a student can only guess them (an observation cut at `observation_chars` hid the
+    evidence), so training on such an episode teaches it to invent Ids."""
+    if not messages or messages[-1].get("role") != "assistant":
+        return []
+    shown = "\n".join(str(m.get("content") or "") for m in messages[:-1])
+    answer = str(messages[-1].get("content") or "")
+    return [w for w in _ID_WORD.findall(answer) if sum(c.isdigit() for c in w) >= 3 and w not in shown]
 
 
 # ---- 2. examples --------------------------------------------------------------------------------
@@ -554,8 +571,17 @@ def run_sft(
                                                       guideline_for=shown)
     if not trajectories:
         raise SFTError(f"the teacher {config.teacher!r} solved none of {episodes} episodes; use --teacher oracle or a stronger model")
-    hinted = sum(t.hinted for t in trajectories)
-    say(f"{len(trajectories)} of {episodes} teacher episodes scored 1 ({hinted} shown a guideline); loading {model_spec}")
+    successes, hinted = len(trajectories), sum(t.hinted for t in trajectories)
+    unseen = Counter(t.task_type for t in trajectories if unseen_answer_ids(t.messages))
+    trajectories = [t for t in trajectories if not unseen_answer_ids(t.messages)]
+    if not trajectories:
+        raise SFTError(f"every successful teacher episode answers with an Id its dialogue never showed; raise observation_chars "
+                       f"(now {config.observation_chars})")
+    left_out = ""
+    if unseen:
+        by_type = ", ".join(f"{k} {n}" for k, n in unseen.most_common())
+        left_out = f", {sum(unseen.values())} left out: their answer names an Id the dialogue never showed ({by_type})"
+    say(f"{successes} of {episodes} teacher episodes scored 1 ({hinted} shown a guideline){left_out}; loading {model_spec}")
     model, tokenizer = load_policy(model_spec, dtype=config.dtype)
     examples, dropped = build_examples(tokenizer, trajectories, max_length=config.max_length)
     if dropped:
@@ -568,12 +594,12 @@ def run_sft(
     save_checkpoint(stats["model"], tokenizer, out, meta=meta)
     losses = stats["losses"]
     result = SFTResult(
-        checkpoint=out, examples=len(examples), cut_too_long=dropped, teacher_episodes=episodes, teacher_successes=len(trajectories),
+        checkpoint=out, examples=len(examples), cut_too_long=dropped, teacher_episodes=episodes, teacher_successes=successes,
         trained_tokens=trained_tokens, steps=stats["steps"], seconds=round(stats["seconds"], 1),
         s_per_step=round(stats["seconds"] / max(stats["steps"], 1), 2), first_loss=losses[0] if losses else None,
         last_loss=losses[-1] if losses else None, lora=stats["lora"], lr=stats["lr"], params=stats["params"], log=stats["log"], losses=losses,
         teacher_max_turns=max_turns, precision=stats["precision"], curve=[n for n in config.curve if curve_checkpoint(out, n).is_dir()],
-        hinted_episodes=hinted,
+        hinted_episodes=hinted, unseen_answers=sum(unseen.values()),
     )
     (out / "sft.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
     if losses and not all(math.isfinite(x) for x in losses):
