@@ -123,7 +123,8 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(path, device=device)
         except Exception as e:  # noqa: BLE001 - any load failure is the user's install to fix
             raise EmbedError(f"cannot load the sentence-embedding model at {path} ({type(e).__name__}: {e}); reinstall 'crmweaver[memory]'") from e
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension  # renamed in 5.x
+        self.dim = int(dimension())
         self.model_id = "sentence-transformers/all-MiniLM-L6-v2"
         self.batch_size = batch_size
 
