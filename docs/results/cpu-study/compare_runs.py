@@ -1,11 +1,9 @@
-"""Grounded teacher thoughts vs "Step N of the plan": the two SFT policies on the same 110 held-out tasks.
-
-Both trained by `crmweaver train pipeline --preset cpu-study` on the same 240 training tasks with the
-same seed and hints; only the oracle's thoughts differ (commit 5670729's agent/rationale.py, reverted).
-Paired bootstrap as the pipeline's tables, plus what the episodes did: queries that returned records,
-errors, episodes repeating a query, answers that appear in the episode's own results.
-Usage (from the repository root):
-  python docs/results/cpu-study/compare_teachers.py docs/results/cpu-study/runs/sft-mem-off \
+"""Two SFT policies on the same 110 held-out tasks: paired bootstrap as the pipeline's tables, plus what the
+episodes did (queries that returned records, errors, episodes repeating a query, answers that appear in the
+episode's own results). Labels are the run folders' names; differences are second minus first.
+Used for grounded teacher thoughts vs "Step N of the plan" (commit 5670729, reverted) and for a second SFT
+epoch vs the first. Usage (from the repository root):
+  python docs/results/cpu-study/compare_runs.py docs/results/cpu-study/runs/sft-mem-off \
       docs/results/cpu-study/runs/grounded-thoughts-sft-mem-off
 """
 import re
@@ -40,14 +38,16 @@ def behaviour(records):
 
 runs = [Path(p) for p in sys.argv[1:3]]
 recs = [load_results(p / "results.jsonl")[0] for p in runs]
-for name, rs in zip(("plain", "grounded"), recs):
+names = [p.name for p in runs]
+width = max(map(len, names))
+for name, rs in zip(names, recs):
     for part, sub in (("all", rs), ("seen types", [r for r in rs if r.task not in HELD]), ("held-out types", [r for r in rs if r.task in HELD])):
         g = summarize(sub).overall
-        print(f"{name:9s} {part:15s} n={len(sub):3d} ALL {100 * g.all:5.1f} {g.ci.get('ALL')}  non-None {g.non_none} {g.ci.get('non-None')}")
-    print(f"{name:9s} behaviour {behaviour(rs)}")
+        print(f"{name:{width}s} {part:15s} n={len(sub):3d} ALL {100 * g.all:5.1f} {g.ci.get('ALL')}  non-None {g.non_none} {g.ci.get('non-None')}")
+    print(f"{name:{width}s} behaviour {behaviour(rs)}")
     solved = Counter(r.task for r in rs if r.reward == 1.0 and r.expected != [None])
-    print(f"{name:9s} exact non-None successes by type {dict(solved)}")
+    print(f"{name:{width}s} exact non-None successes by type {dict(solved)}")
 for part, keep in (("all", lambda r: True), ("seen types", lambda r: r.task not in HELD), ("held-out types", lambda r: r.task in HELD)):
     d = difference([r for r in recs[0] if keep(r)], [r for r in recs[1] if keep(r)])
-    print("grounded - plain", part, {k: (round(100 * v[0], 1), [round(100 * x, 1) for x in v[1]]) for k, v in d.items()
+    print(f"{names[1]} - {names[0]}", part, {k: (round(100 * v[0], 1), [round(100 * x, 1) for x in v[1]]) for k, v in d.items()
                                      if k in ("ALL", "non-None")})

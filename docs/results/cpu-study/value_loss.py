@@ -1,5 +1,6 @@
 """Per-token loss of the SFT policy on its own training episodes: the tokens that carry values (quoted literals
-in queries, the answer) vs the rest of the assistant tokens. Usage: python docs/results/cpu-study/value_loss.py STUDY_DIR (the first training episode of each type, teacher-forced)"""
+in queries, the answer) vs the rest of the assistant tokens, teacher-forced, on the first training episode of each type.
+Usage: python docs/results/cpu-study/value_loss.py STUDY_DIR [CHECKPOINT] (default STUDY_DIR/sft)"""
 import json, sys, math
 from pathlib import Path
 import torch
@@ -7,8 +8,9 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from crmweaver.train.data import render_episode
 
 out = Path(sys.argv[1])
-tok = AutoTokenizer.from_pretrained(out / "sft")
-model = AutoModelForCausalLM.from_pretrained(out / "sft", dtype=torch.float32).eval()
+checkpoint = Path(sys.argv[2]) if len(sys.argv) > 2 else out / "sft"
+tok = AutoTokenizer.from_pretrained(checkpoint)
+model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32).eval()
 rows = [json.loads(l) for l in open(out / "sft" / "teacher" / "results.jsonl")]
 first = {}
 for r in rows:
