@@ -14,8 +14,9 @@ from pathlib import Path
 from crmweaver.evaluate import load_results
 from crmweaver.evaluate.intervals import difference
 from crmweaver.evaluate.summary import summarize
+from crmweaver.train.presets import HELD_OUT_TYPES
 
-HELD = {"lead_routing", "quote_approval", "activity_priority", "transfer_count"}
+HELD = set(HELD_OUT_TYPES)
 
 
 def behaviour(records):

@@ -24,8 +24,11 @@ class Credentials:
     password: str
     security_token: str = ""
 
+    def is_user(self, username: str) -> bool:
+        return hmac.compare_digest(username.encode(), self.username.encode())
+
     def accepts(self, username: str, password_and_token: str) -> bool:
-        ok_user = hmac.compare_digest(username.encode(), self.username.encode())
+        ok_user = self.is_user(username)
         ok_pass = hmac.compare_digest(password_and_token.encode(), (self.password + self.security_token).encode())
         return ok_user and ok_pass
 
@@ -52,7 +55,7 @@ class LoginGuard:
             if self.credentials.accepts(username, password_and_token):
                 self._failed = 0
                 return True
-            if hmac.compare_digest(username.encode(), self.credentials.username.encode()):  # unknown users lock no one
+            if self.credentials.is_user(username):  # unknown users lock no one
                 self._failed += 1
                 if self._failed >= self.MAX_FAILED:
                     self._failed, self._locked_until = 0, now + self.LOCK_S

@@ -572,8 +572,9 @@ def run_sft(
     if not trajectories:
         raise SFTError(f"the teacher {config.teacher!r} solved none of {episodes} episodes; use --teacher oracle or a stronger model")
     successes, hinted = len(trajectories), sum(t.hinted for t in trajectories)
-    unseen = Counter(t.task_type for t in trajectories if unseen_answer_ids(t.messages))
-    trajectories = [t for t in trajectories if not unseen_answer_ids(t.messages)]
+    hidden = [bool(unseen_answer_ids(t.messages)) for t in trajectories]
+    unseen = Counter(t.task_type for t, h in zip(trajectories, hidden) if h)
+    trajectories = [t for t, h in zip(trajectories, hidden) if not h]
     if not trajectories:
         raise SFTError(f"every successful teacher episode answers with an Id its dialogue never showed; raise observation_chars "
                        f"(now {config.observation_chars})")
