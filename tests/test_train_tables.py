@@ -57,3 +57,15 @@ def test_paired_difference_excludes_zero_only_for_a_real_gain():
     d, (lo, hi) = difference(noisy, run({t: [0, 0, 1, 0, 0] for t in TYPES}))["ALL"]
     assert d == 0.0 and lo < 0 < hi  # moving the same number of successes around is no gain
     assert difference(a, run({"knowledge_qa": [1]})) == {}  # no task in common: nothing to compare
+
+
+def test_paired_difference_pairs_only_the_same_task():
+    """Two runs whose instance 1 of each type was regenerated in between (same type and index, another
+    row hash) are compared on the tasks they share; records without a hash pair by type and index."""
+    a, b = run({t: [0, 0, 0, 0, 0] for t in TYPES}), run({t: [0, 1, 0, 0, 0] for t in TYPES})
+    assert difference(a, b)["non-None"][0] == 0.25  # no hashes: instance 1 pairs by type and index
+    for records, changed in ((a, ""), (b, "/regenerated")):
+        for r in records:
+            r.task_key = f"{r.task}/{r.idx}" + (changed if r.idx == 1 else "")
+    d, (lo, hi) = difference(a, b)["non-None"]
+    assert d == lo == hi == 0.0  # the gain was on instances the first run never saw
