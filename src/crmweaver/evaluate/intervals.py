@@ -131,11 +131,11 @@ def match(a: Sequence[ResultRecord], b: Sequence[ResultRecord]) -> tuple[list[Re
     def key(r: ResultRecord) -> tuple[Any, ...]:
         return (r.task, r.idx, r.trial)
 
-    hashed = {key(r): r.task_key for r in b if r.task_key}
-    a = [r for r in a if not (r.task_key and hashed.get(key(r), r.task_key) != r.task_key)]
+    def same_task(r: ResultRecord, s: ResultRecord) -> bool:
+        return not (r.task_key and s.task_key) or r.task_key == s.task_key
 
     theirs = {key(r): r for r in b}
-    pairs = [(r, theirs[key(r)]) for r in a if key(r) in theirs]
+    pairs = [(r, theirs[key(r)]) for r in a if key(r) in theirs and same_task(r, theirs[key(r)])]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
