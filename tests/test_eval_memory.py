@@ -49,6 +49,8 @@ def test_memory_in_eval_and_report(b2b_org_path, tmp_path):
 
     report = invoke("report", base, with_mem, "--per-type")
     assert report.exit_code == 0 and "base" in report.output and "mem_on" in report.output and "handle_time" in report.output
+    assert "did not run the same tasks" in " ".join(report.output.split())  # base ran the training tasks, mem_on the test tasks
+    assert "did not run the same tasks" not in invoke("report", base, base).output
     assert invoke("report", tmp_path / "nowhere").exit_code == 1
 
 

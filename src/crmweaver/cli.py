@@ -648,17 +648,22 @@ def report(
     if html is not None:
         _html_report(runs, html)
         return
-    from crmweaver.evaluate import write_summary
+    from crmweaver.evaluate import load_results, write_summary
     from crmweaver.evaluate.results import run_in_progress
     from crmweaver.evaluate.table import compare_table
 
-    summaries = {}
+    summaries, tasks = {}, {}
     for run in runs:
         if not (run / "results.jsonl").is_file():
             fail(f"{run} has no results.jsonl; give run folders written by `crmweaver eval --out`")
         if run_in_progress(run):
             err.print(f"[yellow]warning:[/yellow] an eval is still writing {escape(str(run))}: its figures are partial", highlight=False)
         summaries[run.name] = write_summary(run)
+        tasks[run.name] = {r.task_key or f"{r.task}:{r.idx}" for r in load_results(run / "results.jsonl")[0]}
+    if len({frozenset(t) for t in tasks.values()}) > 1:  # a stopped run, or another task file: the columns measure different tasks
+        counts = ", ".join(f"{escape(name)} {len(t)}" for name, t in tasks.items())
+        err.print(f"[yellow]warning:[/yellow] the runs did not run the same tasks ({counts} tasks; {len(set.intersection(*tasks.values()))} "
+                  "in all of them): their columns compare different tasks", highlight=False)
     console.print(compare_table(summaries, per_type=per_type))
 
 
