@@ -215,6 +215,8 @@ def test_training_study_report(cpu_smoke_study, browser, tmp_path):
     assert {"SFT loss", "RL reward", "RL memory and groups", "learning curve"} <= set(alts)
     curve = section.locator('table[data-table="curve"] tbody tr')
     assert curve.first.locator("td").first.inner_text() == "0" and curve.count() >= 3  # base, after 2, all
+    seen = json.loads((study / "sft" / "sft.json").read_text())["episodes_seen"]
+    assert curve.last.locator("td").first.inner_text() == str(seen)  # the SFT policy: every example of every epoch counted
     base = json.loads((study / "runs" / "base-mem-off" / "summary.json").read_text())["overall"]
     assert page.cell("scores", "all", "ALL", "base-mem-off") == with_ci(base["all"], base["ci"]["ALL"])
     assert p.locator('#f-run option').count() == 1 + len(list((study / "runs").iterdir()))

@@ -64,6 +64,8 @@ def test_smoke_sft_trains_every_parameter_and_saves(smoke):
         assert not torch.equal(param, before[name]), f"{name} did not change"
     assert (out / "sft_log.jsonl").is_file() and (out / "sft.json").is_file()
     assert result.curve == [2] and (curve_checkpoint(out, 2) / "config.json").is_file()  # the learning curve's point
+    sft = get_preset("cpu-smoke").sft  # the curve's last x: at least one episode a step, at most full micro-batches
+    assert result.steps <= result.episodes_seen <= result.steps * sft.batch_size * sft.grad_accum
 
 
 def test_teacher_episodes_get_the_students_turn_budget(smoke, tasks):

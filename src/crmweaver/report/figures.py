@@ -171,7 +171,7 @@ def learning_curve(points: Sequence[tuple[int, float | None, list[float] | None,
                       [100 * (p[2][1] - (p[1] or 0)) if p[2] else 0 for p in points]],
                 marker="o", capsize=3, label="ALL (95 % interval)", color=color(0))
     ax.plot(xs, [100 * (p[3] or 0) for p in points], marker="s", linestyle="--", label="non-None golds", color=color(1))
-    ax.set_xlabel("SFT episodes")
+    ax.set_xlabel("SFT episodes seen")
     ax.set_ylabel("held-out score (%)")
     ax.set_ylim(-2, 102)
     ax.legend(fontsize=7)

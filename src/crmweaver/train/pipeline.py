@@ -361,7 +361,8 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
 
     # the learning curve: held-out accuracy after 0, some and all SFT episodes (memory off)
     sft_json = study.sft_dir / "sft.json"
-    n_all = json.loads(sft_json.read_text()).get("examples") if sft_json.exists() else None
+    sft_stats = json.loads(sft_json.read_text()) if sft_json.exists() else {}  # sft.json before episodes_seen: every epoch ran whole
+    n_all = sft_stats.get("episodes_seen") or (sft_stats["examples"] * preset.sft.epochs if "examples" in sft_stats else None)
     points = [(0, "base · memory off")] + list(study.curve) + ([(n_all, "sft · memory off")] if n_all else [])
     curve_rows, plotted = [], []
     for n, label in points:
@@ -373,7 +374,7 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
                            + ([_cell(h.all, h.ci.get("ALL")) if h else "-"] if held else [])))
         plotted.append({"episodes": n, "ALL": g.all, "ALL_ci": g.ci.get("ALL"), "non-None": g.non_none, "non-None_ci": g.ci.get("non-None")})
     png = plot_curve(plotted, out / CURVE_PNG, title=f"held-out accuracy after SFT on N oracle episodes ({preset.name})")
-    curve = _table(["SFT episodes", "ALL", "non-None golds"] + (["held-out types: ALL"] if held else []), curve_rows)
+    curve = _table(["SFT episodes seen", "ALL", "non-None golds"] + (["held-out types: ALL"] if held else []), curve_rows)
     if png is not None:
         curve = f"![learning curve]({png.relative_to(out).as_posix()})\n\n" + curve
 

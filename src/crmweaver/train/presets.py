@@ -152,9 +152,9 @@ PRESETS: dict[str, Preset] = {
         sft=SFTConfig(max_tasks=44, epochs=2, lr=1e-4, batch_size=2, grad_accum=2, max_length=3072, schema="task", observation_chars=1500,
                       hint_rule="prob:0.5"),
     ),
-    # ~280 minutes on 2 Intel Xeon cores (float32: bfloat16 is slower there), estimated from the stages measured in
-    # docs/results/cpu-study (base evaluation 35 min, SFT 64, an SFT evaluation 26; RL ~50); the base model is evaluated with
-    # the memory off only (it uses every turn, so its evaluation is the slowest)
+    # ~280 minutes on 2 cores, measured stage by stage in docs/results/cpu-study (a Zen 5 pair in bfloat16: SFT 104 min,
+    # RL 51, each evaluation ~24; the base evaluation, 35 on a Xeon, uses every turn); two SFT epochs at 3e-4, as one epoch
+    # at 1e-4 answered no non-None gold; the memory is evaluated on for the final policy only (the slowest stage to repeat)
     "cpu-study": Preset(
         name="cpu-study",
         summary="bundled SmolLM2-135M-Instruct on 2 CPU cores: SFT on 240 oracle episodes with a learning curve, RL on the "
@@ -166,9 +166,9 @@ PRESETS: dict[str, Preset] = {
         max_new_tokens=128,
         held_out_types=HELD_OUT_TYPES,
         eval_concurrency=16,
-        memory_on_stages=("sft", "sft+rl"),
-        minutes=280,  # estimated from measured stages (above)
-        sft=SFTConfig(max_tasks=240, epochs=1, lr=1e-4, batch_size=4, grad_accum=2, max_length=4096, schema="task",
+        memory_on_stages=("sft+rl",),
+        minutes=280,  # measured (above)
+        sft=SFTConfig(max_tasks=240, epochs=2, lr=3e-4, batch_size=4, grad_accum=2, max_length=4096, schema="task",
                       observation_chars=1500, curve=(80,), hint_rule="prob:0.5"),
     ),
     "gpu": Preset(

@@ -92,6 +92,7 @@ class SFTResult:
     curve: list[int] = field(default_factory=list)  # N of each OUT/curve/after-N checkpoint written
     hinted_episodes: int = 0  # successful teacher episodes whose prompt showed a memory guideline (SFTConfig.hint_rule)
     unseen_answers: int = 0  # successful teacher episodes left out: their answer names an Id the dialogue never showed
+    episodes_seen: int = 0  # examples the optimizer saw, counted again in every epoch (the learning curve's x)
 
     def to_json(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
@@ -600,7 +601,7 @@ def run_sft(
         s_per_step=round(stats["seconds"] / max(stats["steps"], 1), 2), first_loss=losses[0] if losses else None,
         last_loss=losses[-1] if losses else None, lora=stats["lora"], lr=stats["lr"], params=stats["params"], log=stats["log"], losses=losses,
         teacher_max_turns=max_turns, precision=stats["precision"], curve=[n for n in config.curve if curve_checkpoint(out, n).is_dir()],
-        hinted_episodes=hinted, unseen_answers=sum(unseen.values()),
+        hinted_episodes=hinted, unseen_answers=sum(unseen.values()), episodes_seen=stats["episodes_seen"],
     )
     (out / "sft.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
     if losses and not all(math.isfinite(x) for x in losses):
