@@ -66,6 +66,8 @@ def test_smoke_sft_trains_every_parameter_and_saves(smoke):
     assert result.curve == [2] and (curve_checkpoint(out, 2) / "config.json").is_file()  # the learning curve's point
     sft = get_preset("cpu-smoke").sft  # the curve's last x: at least one episode a step, at most full micro-batches
     assert result.steps <= result.episodes_seen <= result.steps * sft.batch_size * sft.grad_accum
+    log = [json.loads(x) for x in (out / "sft_log.jsonl").read_text().splitlines()]
+    assert 0 < log[0]["tokens"] < log[-1]["tokens"] == result.tokens_forwarded  # the throughput, step by step
 
 
 def test_teacher_episodes_get_the_students_turn_budget(smoke, tasks):

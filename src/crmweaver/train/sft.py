@@ -93,6 +93,7 @@ class SFTResult:
     hinted_episodes: int = 0  # successful teacher episodes whose prompt showed a memory guideline (SFTConfig.hint_rule)
     unseen_answers: int = 0  # successful teacher episodes left out: their answer names an Id the dialogue never showed
     episodes_seen: int = 0  # examples the optimizer saw, counted again in every epoch (the learning curve's x)
+    tokens_forwarded: int = 0  # their tokens through forward+backward: tokens_forwarded / seconds is SFT's throughput
 
     def to_json(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
@@ -338,6 +339,7 @@ def _make_trainer_class():
             self.model_accepts_loss_kwargs = True  # makes the Trainer count num_items_in_batch over the whole step
             self.batches = batches
             self.episodes_seen = 0
+            self.tokens_seen = 0  # episode tokens through forward+backward (with the shared prefix counted in each episode)
 
         def get_train_dataloader(self):
             if self.batches is None:
@@ -366,6 +368,7 @@ def _make_trainer_class():
                                                  backward=self.accelerator.backward)
                 total += loss
             self.episodes_seen += inputs["input_ids"].shape[0]
+            self.tokens_seen += int(inputs["lengths"].sum())
             return torch.tensor(total)
 
     return MaskedSFTTrainer
@@ -402,11 +405,12 @@ def _curve_callback(trainer: Any, tokenizer: Any, root: Path, counts: Sequence[i
     return Curve()
 
 
-def _log_callback(path: Path, say: Say | None, losses: list[float]):
+def _log_callback(trainer: Any, path: Path, say: Say | None, losses: list[float]):
     from transformers import TrainerCallback
 
     class LossLog(TrainerCallback):
-        """Every logged step as one JSON line (step, loss, lr, grad norm, seconds); loss to `say`."""
+        """Every logged step as one JSON line (step, loss, lr, grad norm, seconds, episode tokens so far: the
+        throughput, step by step); loss to `say`."""
 
         def __init__(self) -> None:
             self.start = time.perf_counter()
@@ -415,12 +419,14 @@ def _log_callback(path: Path, say: Say | None, losses: list[float]):
             if not logs or "loss" not in logs:
                 return
             row = {"step": state.global_step, "epoch": round(state.epoch or 0, 3), "loss": logs["loss"],
-                   "lr": logs.get("learning_rate"), "grad_norm": logs.get("grad_norm"), "seconds": round(time.perf_counter() - self.start, 1)}
+                   "lr": logs.get("learning_rate"), "grad_norm": logs.get("grad_norm"), "seconds": round(time.perf_counter() - self.start, 1),
+                   "tokens": trainer.tokens_seen}
             losses.append(float(logs["loss"]))
             with path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(row) + "\n")
             if say:
-                say(f"step {row['step']}/{state.max_steps} · loss {row['loss']:.4f} · {row['seconds']:.0f}s")
+                say(f"step {row['step']}/{state.max_steps} · loss {row['loss']:.4f} · {row['seconds']:.0f}s"
+                    f" · {row['tokens'] / max(row['seconds'], 0.1):.0f} tokens/s")
 
     return LossLog()
 
@@ -476,15 +482,14 @@ def train_sft(
         use_cpu=not torch.cuda.is_available(),
         bf16=use_bf16(config.bf16),
     )
-    callbacks = [_log_callback(log_path, say, losses)]
     trainer = _make_trainer_class()(
         model=model,
         args=args,
         train_dataset=_Dataset(examples, prefix),
         data_collator=_collate(tokenizer.pad_token_id),
-        callbacks=callbacks,
         batches=batches,
     )
+    trainer.add_callback(_log_callback(trainer, log_path, say, losses))
     if config.curve and tokenizer is not None:
         trainer.add_callback(_curve_callback(trainer, tokenizer, out / CURVE_DIR, config.curve, say))
     if not progress_bar:  # our callback logs every step; drop the Trainer's dict printer
@@ -508,6 +513,7 @@ def train_sft(
         "log": log_path,
         "shared_prefix_tokens": sorted(set(prefix)),
         "episodes_seen": trainer.episodes_seen,
+        "tokens_forwarded": trainer.tokens_seen,
         "precision": str(trainer.accelerator.mixed_precision),
     }
 
@@ -602,6 +608,7 @@ def run_sft(
         last_loss=losses[-1] if losses else None, lora=stats["lora"], lr=stats["lr"], params=stats["params"], log=stats["log"], losses=losses,
         teacher_max_turns=max_turns, precision=stats["precision"], curve=[n for n in config.curve if curve_checkpoint(out, n).is_dir()],
         hinted_episodes=hinted, unseen_answers=sum(unseen.values()), episodes_seen=stats["episodes_seen"],
+        tokens_forwarded=stats["tokens_forwarded"],
     )
     (out / "sft.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
     if losses and not all(math.isfinite(x) for x in losses):
