@@ -69,3 +69,14 @@ def test_paired_difference_pairs_only_the_same_task():
             r.task_key = f"{r.task}/{r.idx}" + (changed if r.idx == 1 else "")
     d, (lo, hi) = difference(a, b)["non-None"]
     assert d == lo == hi == 0.0  # the gain was on instances the first run never saw
+
+
+def test_learning_curve_counts_every_epoch():
+    """The SFT point's x: sft.json's episodes_seen, or (written before it existed) examples × the log's last epoch."""
+    from crmweaver.train.metrics import sft_episodes_seen
+
+    log = [{"step": 1, "epoch": 1.0}, {"step": 2, "epoch": 2.0}]
+    assert sft_episodes_seen({"examples": 217, "episodes_seen": 430}, log) == 430
+    assert sft_episodes_seen({"examples": 217}, log) == 434  # two epochs, not 217
+    assert sft_episodes_seen({"examples": 217}, []) == 217  # no log: one pass
+    assert sft_episodes_seen({}, log) is None  # SFT not finished: no point

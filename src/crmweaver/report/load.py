@@ -18,6 +18,7 @@ from crmweaver.evaluate.record import ResultRecord, RunOptions
 from crmweaver.evaluate.results import RESULTS, RUN, SUMMARY, ResultsFileError, load_results, run_in_progress
 from crmweaver.evaluate.summary import GroupSummary, Summary, TypeScore, summarize
 from crmweaver.memory import MemoryStoreError, Store
+from crmweaver.train.metrics import sft_episodes_seen
 
 
 class ReportError(CrmweaverError):
@@ -165,15 +166,6 @@ def load_study(path: Path, label: str) -> Study:
     return study
 
 
-def _episodes_seen(study: Study) -> int | None:
-    """Examples the SFT optimizer saw, every epoch counted (sft.json before `episodes_seen`: its log's last epoch)."""
-    sft = study.sft or {}
-    if sft.get("episodes_seen"):
-        return int(sft["episodes_seen"])
-    epochs = next((row["epoch"] for row in reversed(study.sft_log) if isinstance(row.get("epoch"), (int, float))), 1.0)
-    return round(sft["examples"] * epochs) if sft.get("examples") else None
-
-
 def _memory_stats(db: Path, notices: list[str]) -> dict[str, Any]:
     try:
         with Store(db, create=False) as store:
@@ -224,7 +216,7 @@ def load(paths: list[Path]) -> Loaded:
         points = sorted(study.curve)
         if "base-mem-off" in by_name:
             points.insert(0, (0, by_name["base-mem-off"]))
-        if "sft-mem-off" in by_name and (seen := _episodes_seen(study)):
+        if "sft-mem-off" in by_name and (seen := sft_episodes_seen(study.sft or {}, study.sft_log)):
             points.append((seen, by_name["sft-mem-off"]))
         study.curve = points if len(points) > 1 else []
     return Loaded(runs, studies, notices)

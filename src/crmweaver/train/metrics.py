@@ -104,6 +104,15 @@ def plot(records: list[dict[str, Any]], out: str | Path, title: str = "crmweaver
     return out
 
 
+def sft_episodes_seen(summary: dict[str, Any], log: list[dict[str, Any]]) -> int | None:
+    """The learning curve's last x: the examples SFT's optimizer saw, every epoch counted (sft.json's
+    `episodes_seen`; an sft.json written before it: its examples × the last epoch in its log)."""
+    if summary.get("episodes_seen"):
+        return int(summary["episodes_seen"])
+    epoch = next((row["epoch"] for row in reversed(log) if isinstance(row.get("epoch"), (int, float))), 1.0)
+    return round(summary["examples"] * epoch) if summary.get("examples") else None
+
+
 def plot_curve(points: list[dict[str, Any]], out: str | Path, title: str = "learning curve") -> Path | None:
     """Held-out ALL and non-None accuracy (in %) against SFT episodes seen, with their 95 % intervals
     as error bars; None when matplotlib is missing or there is nothing to draw."""

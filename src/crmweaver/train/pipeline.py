@@ -38,7 +38,7 @@ from crmweaver.org.store import open_org
 from crmweaver.tasks.row import TaskRow, read_tasks, write_tasks
 from crmweaver.tasks.synth import synthesize
 from crmweaver.tasks.types import TASK_TYPES
-from crmweaver.train.metrics import plot_curve
+from crmweaver.train.metrics import plot_curve, sft_episodes_seen
 from crmweaver.train.models import TINY, load_policy, save_checkpoint
 from crmweaver.train.presets import Preset, get_preset
 from crmweaver.train.rl import latest_checkpoint, train_rl
@@ -360,9 +360,9 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
     diffs = _table(diff_head, diff_rows)
 
     # the learning curve: held-out accuracy after 0, some and all SFT episodes (memory off)
-    sft_json = study.sft_dir / "sft.json"
-    sft_stats = json.loads(sft_json.read_text()) if sft_json.exists() else {}  # sft.json before episodes_seen: every epoch ran whole
-    n_all = sft_stats.get("episodes_seen") or (sft_stats["examples"] * preset.sft.epochs if "examples" in sft_stats else None)
+    sft_json, sft_log = study.sft_dir / "sft.json", study.sft_dir / "sft_log.jsonl"
+    n_all = sft_episodes_seen(json.loads(sft_json.read_text()) if sft_json.exists() else {},
+                              [json.loads(x) for x in sft_log.read_text().splitlines() if x.strip()] if sft_log.exists() else [])
     points = [(0, "base · memory off")] + list(study.curve) + ([(n_all, "sft · memory off")] if n_all else [])
     curve_rows, plotted = [], []
     for n, label in points:

@@ -339,7 +339,7 @@ def _make_trainer_class():
             self.model_accepts_loss_kwargs = True  # makes the Trainer count num_items_in_batch over the whole step
             self.batches = batches
             self.episodes_seen = 0
-            self.tokens_seen = 0  # episode tokens through forward+backward (with the shared prefix counted in each episode)
+            self.tokens_forwarded = 0  # episode tokens through forward+backward (with the shared prefix counted in each episode)
 
         def get_train_dataloader(self):
             if self.batches is None:
@@ -368,7 +368,7 @@ def _make_trainer_class():
                                                  backward=self.accelerator.backward)
                 total += loss
             self.episodes_seen += inputs["input_ids"].shape[0]
-            self.tokens_seen += int(inputs["lengths"].sum())
+            self.tokens_forwarded += int(inputs["lengths"].sum())
             return torch.tensor(total)
 
     return MaskedSFTTrainer
@@ -420,7 +420,7 @@ def _log_callback(trainer: Any, path: Path, say: Say | None, losses: list[float]
                 return
             row = {"step": state.global_step, "epoch": round(state.epoch or 0, 3), "loss": logs["loss"],
                    "lr": logs.get("learning_rate"), "grad_norm": logs.get("grad_norm"), "seconds": round(time.perf_counter() - self.start, 1),
-                   "tokens": trainer.tokens_seen}
+                   "tokens": trainer.tokens_forwarded}
             losses.append(float(logs["loss"]))
             with path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(row) + "\n")
@@ -513,7 +513,7 @@ def train_sft(
         "log": log_path,
         "shared_prefix_tokens": sorted(set(prefix)),
         "episodes_seen": trainer.episodes_seen,
-        "tokens_forwarded": trainer.tokens_seen,
+        "tokens_forwarded": trainer.tokens_forwarded,
         "precision": str(trainer.accelerator.mixed_precision),
     }
 
