@@ -29,7 +29,8 @@ LAYERS = [
     {"env"},
     {"agent", "adapters", "mcp_server", "serve"},
     {"memory", "evaluate"},
-    {"train", "report"},
+    {"train"},
+    {"report"},  # reads training-study folders as train writes them
     {"demo"},
     {"cli", ""},
 ]
