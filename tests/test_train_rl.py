@@ -446,6 +446,24 @@ def test_screening_keeps_the_tasks_the_policy_sometimes_solves(tasks, tmp_path):
     assert [t.idx for t in kept] == [tasks[0].idx] and "solved at least once" in record["fallback"]
 
 
+def test_screening_can_skip_none_golds(b2b_org_path, tasks, tmp_path):
+    """screen_none_golds=False: only tasks whose gold is not None are screened (and so trained on)."""
+    import dataclasses
+
+    from crmweaver.tasks.stats import is_none
+    from crmweaver.train.rl import RL_PRESETS, RLError, train_rl
+
+    rows = list(tasks) + [tasks[0].model_copy(update={"idx": 999, "answer": [None]})]
+    config = dataclasses.replace(RL_PRESETS["cpu-smoke"], steps=1, group_size=2, tasks_per_step=1, save_every=1,
+                                 screen_rollouts=2, screen_none_golds=False)
+    train_rl(rows, b2b_org_path, "tiny", tmp_path / "rl", config,
+             sampler_factory=lambda model, tok: ScriptedTokenSampler(tok, good=lambda e: e % 2 == 0))
+    screened = json.loads((tmp_path / "rl" / "screen.json").read_text())["rewards"]
+    assert sorted(screened) == sorted(f"{t.task}:{t.idx}" for t in rows if not is_none(t))
+    with pytest.raises(RLError, match="gold other than None"):
+        train_rl([t for t in rows if is_none(t)], b2b_org_path, "tiny", tmp_path / "rl2", config)
+
+
 def test_rollouts_are_reused_for_num_iterations_steps(b2b_org_path, tasks, tmp_path):
     """num_iterations=2: one rollout batch serves two optimizer steps (the second with ratios away from 1)."""
     import dataclasses

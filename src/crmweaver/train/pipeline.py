@@ -386,8 +386,11 @@ def results_markdown(cfg: PipelineConfig, preset: Preset, study: Study, timings:
     screen_path = rl_dir / "screen.json"
     screen = json.loads(screen_path.read_text()) if screen_path.exists() else None
     rl_text = f"Optimizer steps with a non-zero gradient: **{signal} of {len(steps)}**" + (f" ({100 * signal / len(steps):.0f} %)." if steps else ".")
+    rl_json = rl_dir / "rl_config.json"
+    non_none = json.loads(rl_json.read_text()).get("screen_none_golds") is False if rl_json.exists() else False
     if screen:
         rl_text += (f" Before RL, {screen.get('rollouts')} rollouts of the SFT policy on each of {screen.get('tasks')} training tasks "
+                    + ("(only tasks whose gold is not None) " if non_none else "") +
                     f"estimated its pass rate (mean {100 * screen.get('mean_pass_rate', 0):.0f} %); RL trained on the "
                     f"{screen.get('kept')} tasks whose rollouts were mixed (their mean pass rate {100 * screen.get('kept_pass_rate', 0):.0f} %)"
                     + (f"; {screen['fallback']}" if screen.get("fallback") else "") + ".")

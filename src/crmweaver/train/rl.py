@@ -20,7 +20,9 @@ What TRL does not do, we do inside the rollout function, by zeroing `env_mask`:
     answered is not (train.rollout);
   * dynamic sampling up front (`screen_rollouts`): before training, each task's pass rate under the
     starting policy is estimated from a few rollouts, and RL trains on the tasks in (0, 1), where
-    a group of G is likely to hold both successes and failures;
+    a group of G is likely to hold both successes and failures; `screen_none_golds=False` screens
+    only tasks whose gold is not None (a None gold is answered without reading a result, and a
+    small SFT policy's mixed tasks are mostly those: docs/results/cpu-study);
   * a micro-batch whose every token is masked skips its forward and backward (an all-dropped step
     costs rollouts only), and an optimizer step without gradient is skipped (`_skip_empty_steps`).
 `num_iterations` >= 2 reuses each rollout batch for several optimizer steps (TRL's mu), so the
@@ -50,6 +52,7 @@ from crmweaver.memory import Memory
 from crmweaver.memory.store import MemoryStoreError
 from crmweaver.org.store import OrgError, open_org
 from crmweaver.tasks.row import TaskRow
+from crmweaver.tasks.stats import is_none
 from crmweaver.train.memory_loop import HintRule, MemoryLoop
 from crmweaver.train.metrics import MetricsLog, plot, rollout_metrics
 from crmweaver.train.models import ModelLoadError, load_policy, save_checkpoint, use_bf16
@@ -137,6 +140,7 @@ class RLConfig:
     resample_groups: int = 0  # dynamic sampling: extra groups per step rolled out to replace all-equal ones
     screen_rollouts: int = 0  # > 0: before training, this many rollouts per task estimate its pass rate; train on tasks in (0, 1)
     screen_tasks: int | None = None  # screen the first N training tasks (None: all)
+    screen_none_golds: bool = True  # False: screen (and so train on) only tasks whose gold is not None
     num_iterations: int = 1  # optimizer steps per rollout batch (TRL's mu); >= 2 lets the clipping act
     overlong_filter: bool | None = None  # dapo: True
     beta: float = 0.0  # KL to the initial policy; 0 = no reference model
@@ -194,10 +198,10 @@ RL_PRESETS: dict[str, RLConfig] = {
     # the bundled SmolLM2-135M on 2 CPU cores: a few steps
     "cpu-demo": RLConfig(algo="dapo", steps=12, tasks_per_step=1, group_size=4, lr=1e-5, max_new_tokens=128,
                          observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5", resample_groups=2),
-    # the study: tasks screened (4 rollouts each) for a pass rate in (0, 1), groups of 8, each batch used twice
+    # the study: tasks whose gold is not None screened (4 rollouts each) for a pass rate in (0, 1), groups of 8, each batch used twice
     "cpu-study": RLConfig(algo="dapo", steps=8, tasks_per_step=1, group_size=8, lr=1e-5, max_new_tokens=128,
                           observation_chars=1500, save_every=2, schema="task", hint_rule="prob:0.5", resample_groups=1,
-                          screen_rollouts=4, screen_tasks=24, num_iterations=2),
+                          screen_rollouts=4, screen_tasks=24, screen_none_golds=False, num_iterations=2),
     # a 1.5B-8B model on GPUs, generation on a vLLM server (docs/gpu.md)
     "gpu": RLConfig(algo="dapo", steps=200, tasks_per_step=16, group_size=8, lr=1e-6, max_turns=20, max_new_tokens=512,
                     observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm",
@@ -546,7 +550,10 @@ def train_rl(
 
     trainer.remove_callback(PrinterCallback)  # our StepLog reports each step; TRL's raw dict would too
     if config.screen_rollouts:  # dynamic sampling up front: train on the tasks the policy sometimes solves
-        pool = tasks[: config.screen_tasks] if config.screen_tasks else tasks
+        pool = [t for t in tasks if config.screen_none_golds or not is_none(t)]
+        if not pool:
+            raise RLError("no training task has a gold other than None to screen: screen_none_golds=False leaves none")
+        pool = pool[: config.screen_tasks] if config.screen_tasks else pool
 
         def screen_groups(part: list[TaskRow], n: int) -> list[list[Any]]:
             rollouts.sampler.refresh(seed=config.seed * 1_000_003 + 7919 * (part[0].idx + 1))  # each rollout's seed: this and its key
