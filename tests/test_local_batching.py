@@ -229,3 +229,73 @@ def test_eval_threads_share_the_model(b2b_org_path, tmp_path, lm):
         rows = engine.stats["max_rows"]
     assert rows >= 2  # the three threads' episodes shared forwards
     assert runs[3] == runs[1] and len(runs[1]) == 3
+
+
+def test_bfloat16_head_refines_its_best_tokens_in_float32(lm):
+    """Under bfloat16 weights the LM head runs in bfloat16 and its REFINED best tokens per row are
+    scored again in float32: their logits equal the float32 head's on the same hidden state (the
+    greedy choice with them), the rest stay within bfloat16 rounding."""
+    from crmweaver.agent.decoder import REFINED
+
+    fast, exact = Decoder(lm.model, torch.bfloat16), Decoder(lm.model, torch.bfloat16)
+    exact.head_low = None  # the float32 head over the whole vocabulary
+    prompts = [_prompt(lm, c) for c in CHATS[:2]]
+    S = max(len(p) for p in prompts)
+    ids = torch.zeros(2, S, dtype=torch.long)
+    valid = torch.zeros(2, S, dtype=torch.bool)
+    for i, p in enumerate(prompts):
+        ids[i, S - len(p):], valid[i, S - len(p):] = torch.tensor(p), True
+    pos = (valid.cumsum(1) - 1).clamp(min=0)
+    mask = (torch.ones(S, S, dtype=torch.bool).tril()[None] & valid[:, None]) | torch.eye(S, dtype=torch.bool)[None]
+    with torch.inference_mode():
+        a = fast.forward(ids, pos, *fast.new_kv(2, S), 0, mask)
+        b = exact.forward(ids, pos, *exact.new_kv(2, S), 0, mask)
+    best = b.topk(REFINED // 2, dim=-1).indices
+    assert torch.allclose(a.gather(1, best), b.gather(1, best), atol=1e-4)
+    assert torch.equal(a.argmax(-1), b.argmax(-1))
+    assert (a - b).abs().max() < 0.02 * b.abs().max()
+
+
+def test_the_waiting_thread_runs_the_forwards(lm):
+    """Inside `serving()`, callers in other threads only queue: every forward runs on the thread that
+    waits in `wait_serving` (the eval harness's main thread), and each caller gets its tokens alone."""
+    from concurrent.futures import ALL_COMPLETED, ThreadPoolExecutor
+
+    from crmweaver.agent.batching import serving, wait_serving
+
+    engine = BatchEngine(Decoder(lm.model, torch.float32))
+    prompts = [_prompt(lm, c) for c in CHATS]
+    alone = [engine.generate(Request(p, 8, reuse=False)) for p in prompts]
+    threads = []
+    forward = engine.decoder.forward
+
+    def recorded(*args):
+        threads.append(threading.get_ident())
+        return forward(*args)
+
+    engine.decoder.forward = recorded
+    with ThreadPoolExecutor(max_workers=4) as pool, serving():
+        futures = [pool.submit(engine.generate, Request(p, 8, reuse=False)) for p in prompts]
+        wait_serving(futures, ALL_COMPLETED)
+    assert [f.result() for f in futures] == alone
+    assert set(threads) == {threading.get_ident()}
+    threads.clear()
+    assert _run_threads([lambda p=p: engine.generate(Request(p, 8, reuse=False)) for p in prompts]) == alone
+    assert threading.get_ident() not in threads  # with no lead, a waiting caller drives
+
+
+def test_callers_drive_again_when_the_lead_leaves(lm):
+    """A lead that stops waiting (an interrupted eval) must not strand requests it queued for."""
+    from crmweaver.agent.batching import serving
+
+    engine = BatchEngine(Decoder(lm.model, torch.float32))
+    prompt = _prompt(lm, CHATS[2])
+    alone = engine.generate(Request(prompt, 6, reuse=False))
+    out = []
+    with serving():
+        caller = threading.Thread(target=lambda: out.append(engine.generate(Request(prompt, 6, reuse=False))))
+        caller.start()
+        caller.join(0.3)
+        assert caller.is_alive() and not out  # queued, waiting for a lead that never serves
+    caller.join(30)
+    assert out == [alone]

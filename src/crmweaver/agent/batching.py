@@ -1,10 +1,16 @@
 """One model, many callers: concurrent generate() calls share one forward per token.
 
-Callers (eval threads, the G rollouts of an RL group) block in `BatchEngine.generate`; a worker
-thread runs a continuous batch: requests that arrive while it decodes join at the next token
-(their prompts are prefilled together, then merged into the batch), finished sequences leave,
-and each sequence keeps its own stop rule, token budget and random generator — so a sequence's
-tokens do not depend on what else shares its batch (greedy: up to float rounding, tested).
+Callers (eval threads, the G rollouts of an RL group) block in `BatchEngine.generate` and run a
+continuous batch: requests that arrive while it decodes join at the next token (their prompts are
+prefilled together, then merged into the batch), finished sequences leave, and each sequence keeps
+its own stop rule, token budget and random generator — so a sequence's tokens do not depend on what
+else shares its batch (greedy: up to float rounding, tested).
+
+Which thread runs the forwards: one waiting caller at a time, or — better — the thread that waits
+for all of them, through `wait_serving` (the eval harness's and RL's thread pools use it). On a
+machine with few cores that should be the main thread: PyTorch's OpenMP throttles the spin-wait of
+a second thread's team once more threads are managed than there are cores, and a batch-8 decode
+step of SmolLM2-135M took about 65 ms in another thread against 48 in the main one (2 Zen 5 cores).
 
 The batch shares one time axis. Each sequence occupies the right end of it with holes (padding)
 where it is shorter; the attention mask hides the holes and every sequence has its own positions.
@@ -20,11 +26,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-IDLE_EXIT_S = 10.0  # the worker thread ends after this long without work (started again on demand)
+POLL_S = 0.01  # how long a driving thread waits for new requests before it looks again (its futures done)
 MIN_SHARED_PREFIX = 32  # a prefix shared by new prompts is computed once when it saves this many tokens
 
 
@@ -43,6 +52,11 @@ class Request:
     reused: int = 0  # prompt tokens whose keys/values came from the store
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)  # done, or its caller should drive now
+
+    def finish(self) -> None:
+        self.done.set()
+        self.wake.set()
 
 
 @dataclass(eq=False)  # identity: entries hold tensors
@@ -98,6 +112,48 @@ class _Row:
     finished: bool = False
 
 
+_ENGINES: weakref.WeakSet[BatchEngine] = weakref.WeakSet()
+_LEADS = [0]  # threads inside `serving()`: while there is one, callers only wait
+_LEADS_LOCK = threading.Lock()
+
+
+@contextmanager
+def serving() -> Iterator[None]:
+    """Within it, the calling thread runs every local model's forwards whenever it waits in
+    `wait_serving`, and the threads that generate only queue their requests and wait. Enter it
+    before starting them: a thread that once ran PyTorch's parallel work slows the main thread's
+    for as long as it lives (OpenMP's throttling above)."""
+    with _LEADS_LOCK:
+        _LEADS[0] += 1
+    try:
+        yield
+    finally:
+        with _LEADS_LOCK:
+            _LEADS[0] -= 1
+            last = _LEADS[0] == 0
+        if last:
+            for e in list(_ENGINES):
+                e.wake_all()
+
+
+def wait_serving(fs: Collection[Future], return_when: str = FIRST_COMPLETED) -> tuple[set[Future], set[Future]]:
+    """`concurrent.futures.wait`, running the forwards of the local models its futures generate with."""
+
+    def finished() -> bool:
+        n = sum(f.done() for f in fs)
+        return n == len(fs) if return_when == ALL_COMPLETED else n > 0 or not fs
+
+    with serving():
+        while not finished():
+            busy = [e for e in list(_ENGINES) if e.has_work()]
+            if not busy:
+                wait(fs, timeout=POLL_S, return_when=return_when)
+            for e in busy:
+                e.serve_once(0.0)
+    done = {f for f in fs if f.done()}
+    return done, set(fs) - done
+
+
 class BatchEngine:
     """Continuous batching over a `decoder.Decoder`; `generate` is safe to call from any thread."""
 
@@ -109,9 +165,11 @@ class BatchEngine:
         self.max_batch, self.window_s, self.prefill_chunk = max_batch, window_s, prefill_chunk
         self.store = PrefixStore(cache_tokens)
         self.stats = {"batches": 0, "steps": 0, "max_rows": 0, "prefill_tokens": 0, "reused_tokens": 0}
+        _ENGINES.add(self)
         self._cond = threading.Condition()
         self._queue: list[Request] = []
-        self._worker: threading.Thread | None = None
+        self._drive = threading.Lock()  # held by the caller that drives the batch
+        self._drive_turn = threading.Lock()  # held while a turn runs (a caller's or a lead's)
         self._busy = False
         self._rows: list[_Row] = []
         self._keys = self._values = self._valid = None
@@ -120,19 +178,17 @@ class BatchEngine:
     # --- callers -------------------------------------------------------------------------------
 
     def generate(self, req: Request) -> list[int]:
-        """Block until `req` is done; returns its completion ids (raises what the forward raised)."""
+        """Block until `req` is done; returns its completion ids (raises what the forward raised).
+        While it waits, the calling thread runs the batch's forwards unless another thread does."""
         if not req.prompt:
             raise ValueError("an empty prompt")
         if req.max_new < 1:
-            req.done.set()
+            req.finish()
             return []
         with self._cond:
             self._queue.append(req)
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._loop, name="crmweaver-generate", daemon=True)
-                self._worker.start()
             self._cond.notify_all()
-        req.done.wait()
+        self._serve(req)
         if req.error is not None:
             raise req.error
         return req.completion
@@ -145,49 +201,76 @@ class BatchEngine:
             self.decoder = decoder
             self.store.clear()
 
-    # --- the worker ----------------------------------------------------------------------------
+    # --- who runs the forwards ------------------------------------------------------------------
 
-    def _loop(self) -> None:
+    def _serve(self, req: Request) -> None:
+        """A caller's wait: drive the batch until `req` is done, unless a lead (`serving`) or another
+        caller drives; a caller that stops driving with work left wakes one that waits."""
+        while not req.done.is_set():
+            if _LEADS[0] or not self._drive.acquire(blocking=False):
+                req.wake.wait()
+                req.wake.clear()
+                continue
+            try:
+                while not req.done.is_set() and not _LEADS[0]:
+                    self.serve_once(POLL_S)
+            finally:
+                self._drive.release()
+                self._wake(everyone=False)
+
+    def wake_all(self) -> None:
+        self._wake(everyone=True)
+
+    def _wake(self, everyone: bool) -> None:
+        """Wake the callers of unfinished requests (or one of them) to drive, when no lead does."""
+        if _LEADS[0]:
+            return
+        with self._cond:
+            waiting = [r for r in [row.req for row in self._rows] + self._queue if not r.done.is_set()]
+        for r in waiting if everyone else waiting[:1]:
+            r.wake.set()
+
+    def has_work(self) -> bool:
+        return bool(self._queue or self._rows)
+
+    def serve_once(self, wait_s: float) -> None:
+        """One turn of the batch: admit what is queued (waiting up to `wait_s` when there is nothing),
+        then one decode step. Callers hold `_drive` (or are the lead), so one thread runs it at a time."""
         import torch
 
-        with torch.inference_mode():
-            while True:
-                new = self._take()
-                if new is None:
-                    return
-                try:
-                    if new:
-                        self._admit(new)
-                    if self._rows:
-                        self._step()
-                except BaseException as e:  # a failed forward fails this batch, not the engine
-                    for req in [r.req for r in self._rows] + new:
-                        if not req.done.is_set():
-                            req.error = e
-                            req.done.set()
-                    self._rows, self._keys, self._values, self._valid, self._T = [], None, None, None, 0
-                finally:
-                    with self._cond:
-                        self._busy = False
-                        self._cond.notify_all()
+        with self._drive_turn, torch.inference_mode():
+            new = self._take(wait_s)
+            try:
+                if new:
+                    self._admit(new)
+                if self._rows:
+                    self._step()
+            except BaseException as e:  # a failed forward fails this batch, not the engine
+                for req in [r.req for r in self._rows] + new:
+                    if not req.done.is_set():
+                        req.error = e
+                        req.finish()
+                self._rows, self._keys, self._values, self._valid, self._T = [], None, None, None, 0
+                if not isinstance(e, Exception):
+                    raise  # KeyboardInterrupt: the batch is failed cleanly, the interrupt goes on
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
 
-    def _take(self) -> list[Request] | None:
-        """New requests to admit: when idle, wait for one, then `window_s` for company."""
+    def _take(self, wait_s: float) -> list[Request]:
+        """New requests to admit: when idle, wait up to `wait_s` for one, then `window_s` for company."""
         with self._cond:
             if not self._rows:
-                deadline = time.monotonic() + IDLE_EXIT_S
-                while not self._queue:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        self._worker = None
-                        return None
-                    self._cond.wait(left)
-                end = time.monotonic() + self.window_s
-                while len(self._queue) < self.max_batch and (left := end - time.monotonic()) > 0:
-                    self._cond.wait(left)
+                if not self._queue:
+                    self._cond.wait(wait_s)
+                if self._queue:
+                    end = time.monotonic() + self.window_s
+                    while len(self._queue) < self.max_batch and (left := end - time.monotonic()) > 0:
+                        self._cond.wait(left)
             room = self.max_batch - len(self._rows)
             new, self._queue = self._queue[:room], self._queue[room:]
-            self._busy = True
+            self._busy = bool(new or self._rows)
             return new
 
     def _admit(self, reqs: list[Request]) -> None:
@@ -315,7 +398,7 @@ class BatchEngine:
                     seq = torch.cat([r.prompt, torch.tensor(r.req.completion[:-1], dtype=torch.long)])
                     if len(cols) == len(seq):
                         self.store.put(_Entry(seq, self._keys[:, i][:, :, cols], self._values[:, i][:, :, cols]))
-                r.req.done.set()
+                r.req.finish()
         if not alive:
             self._rows, self._keys, self._values, self._valid, self._T = [], None, None, None, 0
             return
@@ -323,8 +406,8 @@ class BatchEngine:
         valid = self._valid.index_select(0, index)
         used = valid[:, :self._T].any(0).nonzero()
         first = int(used[0]) if len(used) else self._T  # columns no row uses any more are dropped
-        self._keys = self._keys.index_select(1, index)[:, :, :, first:]
-        self._values = self._values.index_select(1, index)[:, :, :, first:]
+        self._keys = self._keys.index_select(1, index)[:, :, :, first:].contiguous()  # decode reads whole rows
+        self._values = self._values.index_select(1, index)[:, :, :, first:].contiguous()
         self._valid = valid[:, first:]
         self._T -= first
         self._rows = [self._rows[i] for i in alive]

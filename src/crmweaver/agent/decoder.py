@@ -6,8 +6,11 @@ every step (44 % of a batch-8 decode step on SmolLM2-135M). This forward does th
 the model's own weights — q/k/v and gate/up fused into one matmul each, keys and values written in
 place into a preallocated buffer, grouped-query attention without repeating the keys — so one
 forward serves every sequence of a batch, each with its own positions and its own holes (padding)
-in the shared time axis. The LM head runs in float32 whatever the weights' dtype, so greedy choices
-under bfloat16 weights are not decided by bfloat16 rounding of the logits.
+in the shared time axis. Greedy choices are not decided by bfloat16 rounding of the logits: under
+bfloat16 weights the LM head runs in bfloat16 (its float32 matrix alone is a quarter of a batch-8
+decode step, read from memory every token) and the `REFINED` best tokens of each row are scored again
+in float32. A decode step's attention (a few query rows) is two matmuls with a float32 softmax: the
+fused kernel is built for long query blocks and took twice as long there.
 
 The math follows transformers' Llama code (RMSNorm in float32, rotary embedding from the model's
 own inv_freq); `tests/test_local_batching.py` checks the logits against transformers' forward.
@@ -19,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 SUPPORTED_TYPES = ("llama", "mistral", "qwen2")  # same block: pre-norm, rotary, GQA, SiLU-gated MLP
+REFINED = 64  # per row, the tokens whose bfloat16 logits are recomputed in float32 (a near-tie lies far inside)
+SMALL_QUERY = 16  # query rows per kv head up to which attention runs as explicit matmuls (decode steps)
 
 
 class UnsupportedModel(Exception):
@@ -100,6 +105,7 @@ class Decoder:
                 ))
             self.norm = w(base.norm.weight, torch.float32)
             self.head = w(model.lm_head.weight, torch.float32)
+            self.head_low = None if dtype == torch.float32 else w(model.lm_head.weight)
             self.head_bias = w(getattr(model.lm_head, "bias", None), torch.float32)
             self.inv_freq = base.rotary_emb.inv_freq.detach().to(torch.float32, copy=True)
             self.rope_scale = float(getattr(base.rotary_emb, "attention_scaling", 1.0))
@@ -132,8 +138,14 @@ class Decoder:
         sin = (emb.sin() * self.rope_scale).to(self.dtype)[:, None]
         # queries are grouped per kv head as (rep, S) rows, so the mask repeats per group member; made
         # additive once here rather than by every layer's attention
-        attn_mask = torch.zeros(mask.shape, dtype=self.dtype, device=mask.device).masked_fill_(~mask, float("-inf"))
-        attn_mask = attn_mask[:, None].expand(B, rep, S, end).reshape(B, 1, rep * S, end)
+        small = rep * S <= SMALL_QUERY
+        # the small path reads each layer's whole buffer (columns past `end` masked): a slice of it
+        # is strided, and the batched matmul would copy it every layer
+        width = keys.shape[3] if small else end
+        attn_mask = torch.full((B, S, width), float("-inf"), dtype=torch.float32 if small else self.dtype, device=mask.device)
+        attn_mask[..., :end].masked_fill_(mask, 0.0)
+        attn_mask = attn_mask[:, None].expand(B, rep, S, width).reshape(B, 1, rep * S, width)
+        scale = self.head_dim ** -0.5
         q_dim, kv_dim = self.n_heads * self.head_dim, self.n_kv * self.head_dim
         for i, L in enumerate(self.layers):
             h = self._rms(x, L.ln1)
@@ -146,7 +158,11 @@ class Decoder:
             keys[i, :, :, col:end] = k
             values[i, :, :, col:end] = v
             q = q.reshape(B, self.n_kv, rep * S, self.head_dim)
-            o = F.scaled_dot_product_attention(q, keys[i, :, :, :end], values[i, :, :, :end], attn_mask=attn_mask)
+            if small:
+                scores = torch.matmul(q, keys[i].transpose(-1, -2)).float() * scale + attn_mask
+                o = torch.matmul(scores.softmax(-1).to(self.dtype), values[i])
+            else:
+                o = F.scaled_dot_product_attention(q, keys[i, :, :, :end], values[i, :, :, :end], attn_mask=attn_mask)
             o = o.view(B, self.n_kv, rep, S, self.head_dim).permute(0, 3, 1, 2, 4).reshape(B, S, q_dim)
             x = x + F.linear(o, L.o, L.o_bias)
             h = self._rms(x, L.ln2)
@@ -154,7 +170,15 @@ class Decoder:
             x = x + F.linear(F.silu(gate) * up, L.down)
         last = x[:, -1]
         last = self.norm * (last * torch.rsqrt(last.pow(2).mean(-1, keepdim=True) + self.eps))
-        return F.linear(last, self.head, self.head_bias)
+        if self.head_low is None:
+            return F.linear(last, self.head, self.head_bias)
+        logits = F.linear(last.to(self.dtype), self.head_low).float()
+        best = logits.topk(min(REFINED, self.vocab), dim=-1).indices  # (B, REFINED)
+        exact = torch.einsum("bd,bkd->bk", last, self.head[best])
+        if self.head_bias is not None:
+            exact = exact + self.head_bias[best]
+            logits = logits + self.head_bias
+        return logits.scatter_(1, best, exact)
 
     def _rms(self, x: Any, weight: Any) -> Any:
         """RMSNorm of the float32 residual, handed to the next matmul in the weights' dtype."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 
+from crmweaver.agent.batching import serving, wait_serving
 from crmweaver.errors import CrmweaverError
 from crmweaver.evaluate.episode import Worker, WorkItem
 from crmweaver.evaluate.record import ResultRecord
@@ -24,7 +25,8 @@ class ExecutorError(CrmweaverError):
 
 
 def run_local(items: Iterable[WorkItem], make_worker: MakeWorker, concurrency: int) -> Iterator[ResultRecord]:
-    """Threads; at most `2 x concurrency` items in flight so that stopping early is quick."""
+    """Threads; at most `2 x concurrency` items in flight so that stopping early is quick. While the
+    calling thread waits for them it runs the local model's batched forwards (`wait_serving`)."""
     items = iter(items)
     if concurrency <= 1:
         worker = make_worker()
@@ -49,16 +51,17 @@ def run_local(items: Iterable[WorkItem], make_worker: MakeWorker, concurrency: i
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="crmweaver-eval")
     pending: set[Future] = set()
     try:
-        for item in items:
-            pending.add(pool.submit(run, item))
-            if len(pending) >= 2 * concurrency:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        with serving():  # left before the pool's shutdown, whose episodes may still need a forward
+            for item in items:
+                pending.add(pool.submit(run, item))
+                if len(pending) >= 2 * concurrency:
+                    done, pending = wait_serving(pending)
+                    for f in done:
+                        yield f.result()
+            while pending:
+                done, pending = wait_serving(pending)
                 for f in done:
                     yield f.result()
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in done:
-                yield f.result()
     finally:
         for f in pending:
             f.cancel()

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from concurrent.futures import ALL_COMPLETED, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from crmweaver.agent.batching import serving, wait_serving
 from crmweaver.errors import ConfigError
 from crmweaver.tasks.row import TaskRow
 
@@ -132,10 +134,11 @@ class MemoryLoop:
         """The rollouts `calls` names, in order; in `concurrency` threads when that is above 1."""
         if self.concurrency <= 1 or len(calls) <= 1:
             return [run_one(*c) for c in calls]
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(calls)), thread_name_prefix="crmweaver-rollout") as pool:
-            return list(pool.map(lambda c: run_one(*c), calls))
+            with serving():  # this thread runs the policy's batched forwards while the rollouts wait
+                futures = [pool.submit(run_one, *c) for c in calls]
+                wait_serving(futures, ALL_COMPLETED)
+            return [f.result() for f in futures]
 
     def write(self, outcome: Any) -> str | None:
         """Counters for the item shown, or a new/merged guideline from a verified success."""

@@ -198,10 +198,10 @@ RL_PRESETS: dict[str, RLConfig] = {
     # the bundled SmolLM2-135M on 2 CPU cores: a few steps
     "cpu-demo": RLConfig(algo="dapo", steps=12, tasks_per_step=1, group_size=4, lr=1e-5, max_new_tokens=128,
                          observation_chars=1500, save_every=4, schema="task", hint_rule="prob:0.5", resample_groups=2),
-    # the study: tasks whose gold is not None screened (4 rollouts each) for a pass rate in (0, 1), groups of 8, each batch used twice
+    # the study: tasks screened (4 rollouts each) for a pass rate in (0, 1), groups of 8, each batch used twice
     "cpu-study": RLConfig(algo="dapo", steps=8, tasks_per_step=1, group_size=8, lr=1e-5, max_new_tokens=128,
                           observation_chars=1500, save_every=2, schema="task", hint_rule="prob:0.5", resample_groups=1,
-                          screen_rollouts=4, screen_tasks=24, screen_none_golds=False, num_iterations=2),
+                          screen_rollouts=4, screen_tasks=24, num_iterations=2),
     # a 1.5B-8B model on GPUs, generation on a vLLM server (docs/gpu.md)
     "gpu": RLConfig(algo="dapo", steps=200, tasks_per_step=16, group_size=8, lr=1e-6, max_turns=20, max_new_tokens=512,
                     observation_chars=6000, save_every=20, gradient_checkpointing=True, dtype="bfloat16", sampler="vllm",
