@@ -77,6 +77,31 @@ def test_decoder_matches_transformers_with_padding(lm):
     assert (out[1] - short).abs().max() < 1e-4 * scale
 
 
+@pytest.mark.skipif(not torch.backends.mkldnn.is_available(), reason="a PyTorch build without oneDNN keeps plain weights")
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
+def test_decoder_prepacks_its_weights_and_computes_the_same(lm, dtype, monkeypatch):
+    """On a CPU the decoder's matmul weights are prepacked for oneDNN, and its logits are those of
+    the same decoder with plain weights (bfloat16: exactly; float32: up to summation order)."""
+    from crmweaver.agent import decoder as decoder_module
+
+    packed = Decoder(lm.model, dtype)
+    monkeypatch.setattr(decoder_module, "_packer", lambda device, dt: lambda t: t)
+    plain = Decoder(lm.model, dtype)
+    assert packed.layers[0].gate_up.is_mkldnn and not plain.layers[0].gate_up.is_mkldnn
+    ids = _prompt(lm, CHATS[1])
+    S = len(ids)
+    mask = torch.ones(S, S, dtype=torch.bool).tril()[None]
+    with torch.inference_mode():
+        a = packed.forward(torch.tensor([ids]), torch.arange(S)[None], *packed.new_kv(1, S + 1), 0, mask)
+        b = plain.forward(torch.tensor([ids]), torch.arange(S)[None], *plain.new_kv(1, S + 1), 0, mask)
+        step = torch.ones(1, 1, S + 1, dtype=torch.bool)  # one decode step (the small-query path)
+        nxt = torch.tensor([[int(a.argmax())]])
+        a2 = packed.forward(nxt, torch.tensor([[S]]), *packed.new_kv(1, S + 1), S, step)
+        b2 = plain.forward(nxt, torch.tensor([[S]]), *plain.new_kv(1, S + 1), S, step)
+    tolerance = 0.0 if dtype == torch.bfloat16 else 1e-4 * b.abs().max()
+    assert (a - b).abs().max() <= tolerance and (a2 - b2).abs().max() <= tolerance
+
+
 def test_engine_greedy_equals_transformers_generate():
     """Float32: the batch engine and transformers' generate pick the same tokens."""
     for chat in CHATS[:3]:
