@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import crmweaver
 from crmweaver.agent.backend import Generation, InfraError, ScriptedBackend
 from crmweaver.agent.loop import run_episode
 from crmweaver.agent.oracle import OracleBackend
@@ -102,6 +103,24 @@ def test_observation_truncated_with_marker(org_and_tasks):
     env.reset()
     obs = env.step("<execute>SELECT Id, Subject, Description FROM Case</execute>").observation
     assert len(obs) < 450 and "[truncated:" in obs
+
+
+def test_observation_is_the_result_without_record_attributes(org_and_tasks):
+    """The agent reads the engine's result as compact JSON with every record's `attributes` (type and API url)
+    dropped, parents and child subqueries too; a SOSL record keeps its object type, which its fields do not say."""
+    org, rows = org_and_tasks
+    env = Episode(org, rows[0], EnvConfig(observation_chars=10**6))
+    env.reset()
+    soql = "SELECT Id, Account.Name, (SELECT Id FROM Contacts LIMIT 1) FROM Account WHERE Id IN (SELECT AccountId FROM Contact) LIMIT 2"
+    shown = json.loads(env.step(f"<execute>{soql}</execute>").observation)
+    engine = crmweaver.query(org, soql)
+    assert shown["totalSize"] == engine["totalSize"] == 2 and "attributes" not in json.dumps(shown)
+    assert [r["Id"] for r in shown["records"]] == [r["Id"] for r in engine["records"]]
+    assert shown["records"][0]["Contacts"]["records"][0]["Id"] == engine["records"][0]["Contacts"]["records"][0]["Id"]
+    found = json.loads(env.step("<execute>FIND {Scheduler} RETURNING Product2(Id, Name), Case(Id)</execute>").observation)
+    assert found["searchRecords"] and all(set(r) >= {"type", "Id"} and r["type"] in ("Product2", "Case") for r in found["searchRecords"])
+    error = env.step("<execute>SELECT Nope FROM Case</execute>").observation
+    assert json.loads(error)[0]["errorCode"] == "INVALID_FIELD"
 
 
 def test_infra_error_ends_episode_with_zero(org_and_tasks):

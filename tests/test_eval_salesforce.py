@@ -106,7 +106,7 @@ def test_every_observation_equals_the_local_engines(b2b_org_path, server, env, r
     assert len(observations) == len(QUERIES)
     for capped in ("SELECT Id FROM Contact", "SELECT Id, (SELECT Id FROM Contacts) FROM Account"):
         assert '"LIMIT_EXCEEDED"' in observations[QUERIES.index(capped)]
-    assert observations[0].count('"type": "Task"') > PAGE * 3  # crossed pages
+    assert observations[0].count('"Id":"00T') > PAGE * 3  # crossed pages
 
 
 def test_an_expired_session_logs_in_again(server, env):

@@ -45,6 +45,26 @@ def turn_budget(tasks: Any, spare: int = 2) -> int:
     return max(steps, default=1) + spare
 
 
+def observation_text(result: Any) -> str:
+    """A query result as the agent reads it: compact JSON without the records' `attributes` (an API url per
+    record: a quarter of a result's tokens), but for a SOSL record's object type, which its fields do not say.
+    CRMArena-Pro's harness, too, shows the agent a query's records rather than the REST metadata."""
+    def strip(value: Any, sosl: bool = False) -> Any:
+        if isinstance(value, list):
+            return [strip(v, sosl) for v in value]
+        if not isinstance(value, dict):
+            return value
+        kept = {k: strip(v) for k, v in value.items() if k != "attributes"}
+        kind = value.get("attributes", {}).get("type") if sosl and isinstance(value.get("attributes"), dict) else None
+        return {"type": kind, **kept} if kind else kept
+
+    if isinstance(result, dict) and "searchRecords" in result:
+        result = {**result, "searchRecords": strip(result["searchRecords"], sosl=True)}
+    else:
+        result = strip(result)
+    return json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+
+
 def check_schema(schema: str) -> None:
     if schema not in SCHEMAS:
         raise ConfigError(f"schema must be full or task, not {schema!r}")
@@ -171,7 +191,7 @@ class Episode:
                 result = self.queries(action.content)
             else:
                 result = run_query(self.org, action.content, timeout_s=self.config.query_timeout_s, max_rows=self.config.max_rows)
-            return self._truncate(json.dumps(result, ensure_ascii=False))
+            return self._truncate(observation_text(result))
         if action.kind == "respond":
             if self.user is None:
                 self.response = action.content
