@@ -98,6 +98,6 @@ class MonthlyTrendAnalysis(Family):
         grouped = run(
             "SELECT CALENDAR_YEAR(CreatedDate) y, CALENDAR_MONTH(CreatedDate) m, COUNT(Id) n FROM Case "
             f"WHERE OrderItemId__r.Product2Id = '{product_id}' AND {window.soql('CreatedDate')} "
-            "GROUP BY CALENDAR_YEAR(CreatedDate), CALENDAR_MONTH(CreatedDate)"
+            "GROUP BY CALENDAR_YEAR(CreatedDate), CALENDAR_MONTH(CreatedDate) ORDER BY COUNT(Id) DESC"
         )
         return peak_month({(r["y"], r["m"]): r["n"] for r in grouped["records"]})

@@ -82,6 +82,6 @@ class TopIssueIdentification(Family):
         product_id = product_id_via(run, v["product_id"], v["lookup_name"])
         grouped = run(
             f"SELECT IssueId__c, COUNT(Id) n FROM Case WHERE OrderItemId__r.Product2Id = '{product_id}' "
-            f"AND IssueId__c != null AND {window.soql('CreatedDate')} GROUP BY IssueId__c"
+            f"AND IssueId__c != null AND {window.soql('CreatedDate')} GROUP BY IssueId__c ORDER BY COUNT(Id) DESC"
         )
         return extreme({r["IssueId__c"]: r["n"] for r in grouped["records"]}, lowest=False)
