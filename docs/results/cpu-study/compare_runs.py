@@ -27,7 +27,7 @@ def behaviour(records):
                     for m in msgs if m["role"] == "assistant" and "<execute>" in m["content"]]
         obs = [m["content"] for m in msgs[2:] if m["role"] == "user" and m["content"].lstrip()[:1] in "{["]
         queries += len(executed)
-        returned += sum(o.startswith("{") and '"totalSize": 0' not in o[:30] for o in obs)
+        returned += sum(o.startswith("{") and not re.match(r'\{"totalSize": ?0\b', o) for o in obs)  # either JSON spacing
         errors += sum(o.startswith("[") and "errorCode" in o[:40] for o in obs)
         looping += any(c > 2 for c in Counter(executed).values())
         if r.response and r.response.strip() not in ("None", ""):
