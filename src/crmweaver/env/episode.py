@@ -55,7 +55,8 @@ def observation_text(result: Any) -> str:
         if not isinstance(value, dict):
             return value
         kept = {k: strip(v) for k, v in value.items() if k != "attributes"}
-        kind = value.get("attributes", {}).get("type") if sosl and isinstance(value.get("attributes"), dict) else None
+        attributes = value.get("attributes") if sosl else None
+        kind = attributes.get("type") if isinstance(attributes, dict) else None
         return {"type": kind, **kept} if kind else kept
 
     if isinstance(result, dict) and "searchRecords" in result:
