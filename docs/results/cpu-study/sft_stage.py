@@ -3,9 +3,12 @@ the pipeline's stages 1-2 (org, tasks, memory), its SFT stage with the same argu
 with the memory off, into the folders the pipeline uses, so that `crmweaver train pipeline --preset cpu-study --out OUT`
 goes on from there (base evaluation, learning curve, RL). Used for the compact-observation SFT (README).
 Usage (from the repository root): python docs/results/cpu-study/sft_stage.py OUT"""
-import functools, sys, time
+import functools
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
+
 import crmweaver.train.pipeline as P
 from crmweaver.agent.specs import make_backend
 from crmweaver.env.episode import turn_budget
@@ -15,12 +18,21 @@ from crmweaver.train.presets import get_preset
 from crmweaver.train.sft import run_sft
 
 out = Path(sys.argv[1])
-class Stop(Exception): pass
+
+
+class Stop(Exception):
+    """Raised where the pipeline would evaluate the base model."""
+
+
 real = P.evaluate
+
+
 def guarded(org, tasks, factory, cfg, out_dir=None, **kw):
     if out_dir is not None and Path(out_dir).name.startswith("base"):
         raise Stop
     return real(org, tasks, factory, cfg, out_dir=out_dir, **kw)
+
+
 P.evaluate = guarded
 t = time.perf_counter()
 try:
